@@ -1,0 +1,61 @@
+package license
+
+import (
+	"net/mail"
+	"strings"
+)
+
+// NormalizeEmail trims and lower-cases an address and checks it is a bare
+// addr-spec with a dotted domain. Display-name forms ("Ann <a@b.org>") are
+// rejected: a roster cell holding one is a data error worth reporting.
+func NormalizeEmail(s string) (string, error) {
+	e := strings.ToLower(strings.TrimSpace(s))
+	if e == "" {
+		return "", invalid("email", s, "is empty")
+	}
+	if len(e) > 254 {
+		return "", invalid("email", s[:40]+"…", "is longer than 254 characters")
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || a.Name != "" {
+		return "", invalid("email", s, "is not a valid address")
+	}
+	at := strings.LastIndexByte(e, '@')
+	local, domain := e[:at], e[at+1:]
+	if local == "" || !validDomain(domain) {
+		return "", invalid("email", s, "is not a valid address")
+	}
+	return e, nil
+}
+
+// EmailDomain returns the domain of a normalized address.
+func EmailDomain(email string) string {
+	return email[strings.LastIndexByte(email, '@')+1:]
+}
+
+// NormalizeDomain lower-cases and checks an email domain such as "district.org".
+func NormalizeDomain(s string) (string, error) {
+	d := strings.ToLower(strings.TrimSpace(s))
+	d = strings.TrimPrefix(d, "@")
+	if !validDomain(d) {
+		return "", invalid("domain", s, "is not a valid domain name")
+	}
+	return d, nil
+}
+
+func validDomain(d string) bool {
+	if len(d) > 253 || !strings.Contains(d, ".") {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
