@@ -52,10 +52,10 @@ func (d *Deployment) Source() license.Source {
 // the selection: see SelectionValidator).
 func (d *Deployment) Validate() error {
 	if !validName(d.Name) {
-		return fmt.Errorf("deployment name %q: must be 1-64 characters of a-z, 0-9, ., -, _ and :", d.Name)
+		return fmt.Errorf("deployment name %q: must be 1-64 characters of a-z, 0-9 and . - _ or a colon", d.Name)
 	}
 	if !validName(d.Connector) {
-		return fmt.Errorf("deployment %s: connector name %q: must be 1-64 characters of a-z, 0-9, ., -, _ and :", d.Name, d.Connector)
+		return fmt.Errorf("deployment %s: connector name %q: must be 1-64 characters of a-z, 0-9 and . - _ or a colon", d.Name, d.Connector)
 	}
 	if d.License == "" {
 		return fmt.Errorf("deployment %s: license is required", d.Name)

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+)
+
+func (a *app) serveCmd() *cobra.Command {
+	var cfgPath, listen string
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the sync scheduler and the HTTP listener (metrics, health)",
+		Long: `serve opens the license store and the sync state, schedules every
+deployment of the config file, and serves /metrics, /healthz and /readyz.
+On SIGTERM or SIGINT it stops scheduling, lets running syncs finish their
+current batch, and exits within sync.shutdown_timeout.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
+			defer stop()
+			return a.serve(ctx, cmd, cfgPath, listen)
+		},
+	}
+	c.Flags().StringVar(&cfgPath, "config", "", "config file (env ROLLCALL_CONFIG; default <data-dir>/rollcall.yaml)")
+	c.Flags().StringVar(&listen, "listen", "", "address to serve HTTP on (default: the config's http.listen)")
+	return c
+}
+
+func (a *app) serve(ctx context.Context, cmd *cobra.Command, cfgPath, listen string) error {
+	cfg, err := a.loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	// The config's logging applies unless the flags said otherwise.
+	if err := a.configureLogging(cmd, cfg.Log.Format, cfg.Log.Level); err != nil {
+		return err
+	}
+	rt, err := a.openRuntimeFrom(cfg)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	log := a.logger
+	if listen == "" {
+		listen = rt.cfg.HTTP.Listen
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.registry, promhttp.HandlerOpts{Registry: rt.registry, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !rt.engine.Ready() {
+			http.Error(w, "scheduler not running", http.StatusServiceUnavailable)
+			return
+		}
+		if _, err := rt.store.ListLicenses(r.Context()); err != nil {
+			http.Error(w, "license store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", listen, err)
+	}
+
+	// Syncs run under runCtx: cancelling it makes each stop at its next
+	// batch boundary, which is what a shutdown wants.
+	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRuns()
+	if err := rt.engine.Start(runCtx); err != nil {
+		ln.Close()
+		return err
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	log.Info("serving", "addr", addr, "config", rt.cfg.File)
+	fmt.Fprintf(a.stdout, "rollcall: serving on http://%s (metrics at /metrics)\n", addr)
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "timeout", rt.cfg.Sync.ShutdownTimeout)
+	case err := <-serveErr:
+		cancelRuns()
+		_ = rt.engine.Stop(context.Background())
+		return fmt.Errorf("http server: %w", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), rt.cfg.Sync.ShutdownTimeout)
+	defer cancel()
+	cancelRuns()
+	var errs []error
+	if err := rt.engine.Stop(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop syncs: %w", err))
+	}
+	if err := srv.Shutdown(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop http: %w", err))
+	}
+	if err := rt.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close: %w", err))
+	}
+	rt.store, rt.state = nil, nil
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// configureLogging rebuilds the logger from the config file's settings for
+// whichever of --log-format and --log-level were not given.
+func (a *app) configureLogging(cmd *cobra.Command, format, level string) error {
+	if !cmd.Flags().Changed("log-format") && format != "" {
+		a.logFormat = format
+	}
+	if !cmd.Flags().Changed("log-level") && level != "" {
+		a.logLevel = level
+	}
+	return a.setup()
+}
+
+func (a *app) healthcheckCmd() *cobra.Command {
+	var url string
+	c := &cobra.Command{
+		Use:   "healthcheck",
+		Short: "Exit 0 if a running rollcall answers its health check (for container HEALTHCHECKs)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return fmt.Errorf("healthcheck %s: %w", url, err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return fmt.Errorf("healthcheck: %w", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("healthcheck %s: %s", url, strings.TrimSpace(resp.Status))
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&url, "url", "http://127.0.0.1:8080/healthz", "health URL to check")
+	return c
+}

@@ -1,0 +1,73 @@
+package config
+
+// Example returns a complete, commented config file. It is the README's
+// example and a test parses it (and opens its connectors), so it cannot
+// drift from what Rollcall accepts.
+func Example() string { return example }
+
+const example = `# rollcall.yaml — one file configures the whole of Rollcall.
+# Relative paths resolve against this file's folder. Any value may use
+# ${VAR} (an error if VAR is unset), ${VAR:-default}, or $${ for a literal ${.
+# Unknown keys are errors, so a typo never passes silently.
+
+# The license store: licenses, members, claims, audit events (a bbolt file).
+store:
+  path: rollcall.db
+
+# Sync state: runs, pending approvals, run-time deployments (a second bbolt
+# file). Default: syncstate.db beside the store.
+sync_state:
+  path: syncstate.db
+
+# Metrics (/metrics), health (/healthz, /readyz) and the admin API.
+http:
+  listen: 127.0.0.1:8080
+
+log:
+  format: text   # text or json
+  level: info    # debug, info, warn or error
+
+sync:
+  history: 200           # runs kept per deployment
+  jitter: 30s            # each scheduled run starts up to this much later, at random
+  batch_size: 10000      # changes per store transaction
+  shutdown_timeout: 30s  # on SIGTERM, how long a running batch may take to finish
+
+# Connectors read people from a source system. Each has a unique name
+# (a-z, 0-9, ., -, _, :), a type, a schedule and settings of its type.
+connectors:
+  - name: roster
+    type: static                 # people from a CSV or YAML file
+    schedule: "@every 15m"       # 5 cron fields ("*/15 * * * *") or @every/@hourly/@daily; default @every 1h
+    time_zone: America/Chicago   # IANA zone of the schedule; default UTC
+    settings:
+      path: ${ROLLCALL_ROSTER:-people.csv}  # columns: email, name, role, org_unit, external_id
+      page_size: 500
+  # A vendor connector keeps its secrets out of this file:
+  #   settings:
+  #     base_url: https://district.instructure.com
+  #     token: ${CANVAS_TOKEN}       # shown as <secret> by "rollcall config show"
+
+# Deployments bind part of a connector's source to one license. A sync only
+# ever adds, updates or removes the claims of its own deployment.
+deployments:
+  - name: hs
+    connector: roster
+    license: k3f9a2b7qx          # the license id in the store
+    units: ["/Students/High"]    # org units (and everything below them); empty: everyone
+    roles:                       # unit or source role → student, teacher or other
+      "/Staff": teacher
+    default_role: student
+    options:
+      include_sub_org_units: "true"
+    deletion_limit:              # hold for approval a sync removing more than
+      percent: 10                # max(min, percent % of current members);
+      min: 20                    # default 10 % and 20; a key left out is 0
+  - name: staff
+    connector: roster
+    license: k3f9a2b7qx
+    units: ["/Staff"]
+    default_role: teacher
+    schedule: "0 6 * * 1-5"      # own schedule: weekdays at 06:00; empty: the connector's
+    time_zone: America/New_York  # empty: the connector's
+`

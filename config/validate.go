@@ -1,0 +1,273 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+	_ "time/tzdata" // time zones validate the same on a bare container image
+)
+
+// validator fills defaults and reports problems through the decoder, so
+// that a field that already failed to decode is not reported twice.
+type validator struct {
+	d *decoder
+	c *Config
+}
+
+// fail reports a problem with field, placed at the line of field or, when
+// the field is absent from the file, at the line of near (its entry).
+func (v validator) fail(field, near, format string, args ...any) {
+	start := field
+	if _, ok := v.d.parents[field]; !ok {
+		start = near // absent from the file: look at its entry instead
+	}
+	for p := start; ; {
+		if v.d.bad[p] || p == start && v.d.bad[field] {
+			return
+		}
+		parent, ok := v.d.parents[p]
+		if !ok {
+			break
+		}
+		p = parent
+	}
+	line := 0
+	if _, ok := v.d.lines[field]; ok {
+		line = lineIn(v.d.lines, v.d.parents, field)
+	} else {
+		line = lineIn(v.d.lines, v.d.parents, near)
+	}
+	v.d.failf(line, field, format, args...)
+}
+
+func (c *Config) validate(d *decoder) {
+	v := validator{d: d, c: c}
+
+	if c.Store.Path == "" {
+		c.Store.Path = DefaultStorePath
+	}
+	c.Store.Path = c.resolve(c.Store.Path)
+	if c.SyncState.Path == "" {
+		c.SyncState.Path = filepath.Join(filepath.Dir(c.Store.Path), DefaultSyncStateFile)
+	} else {
+		c.SyncState.Path = c.resolve(c.SyncState.Path)
+	}
+	if c.SyncState.Path == c.Store.Path {
+		v.fail("sync_state.path", "sync_state", "must be a different file from store.path (%s)", c.Store.Path)
+	}
+
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = DefaultListen
+	}
+	if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		v.fail("http.listen", "http", "%q is not host:port (e.g. 127.0.0.1:8080 or :9090)", c.HTTP.Listen)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		v.fail("http.listen", "http", "port %q must be a number from 0 to 65535", port)
+	}
+
+	c.Log.Format = strings.ToLower(c.Log.Format)
+	c.Log.Level = strings.ToLower(c.Log.Level)
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		v.fail("log.format", "log", "%q must be text or json", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		v.fail("log.level", "log", "%q must be debug, info, warn or error", c.Log.Level)
+	}
+
+	if c.Sync.History < 1 {
+		v.fail("sync.history", "sync", "%d: must be at least 1", c.Sync.History)
+	}
+	if c.Sync.BatchSize < 1 {
+		v.fail("sync.batch_size", "sync", "%d: must be at least 1", c.Sync.BatchSize)
+	}
+	if c.Sync.Jitter < 0 {
+		v.fail("sync.jitter", "sync", "%s: must not be negative", c.Sync.Jitter)
+	}
+	if c.Sync.ShutdownTimeout <= 0 {
+		v.fail("sync.shutdown_timeout", "sync", "%s: must be more than 0", c.Sync.ShutdownTimeout)
+	}
+
+	connectors := map[string]string{} // name → field of its first definition
+	for i := range c.Connectors {
+		cc := &c.Connectors[i]
+		f := cc.Field
+		if !validName(cc.Name) {
+			v.fail(f+".name", f, "%q: must be 1-64 characters of a-z, 0-9, ., -, _ and :", cc.Name)
+		} else if first, dup := connectors[cc.Name]; dup {
+			v.fail(f+".name", f, "%q is already the name of %s (line %d)", cc.Name, first, c.Line(first))
+		} else {
+			connectors[cc.Name] = f
+		}
+		if cc.Type == "" {
+			v.fail(f+".type", f, "is required (a connector type such as static)")
+		}
+		if cc.Schedule == "" {
+			cc.Schedule = DefaultSchedule
+		}
+		if cc.TimeZone == "" {
+			cc.TimeZone = DefaultTimeZone
+		}
+		if err := CheckSchedule(cc.Schedule); err != nil {
+			v.fail(f+".schedule", f, "%v", err)
+		}
+		if err := CheckTimeZone(cc.TimeZone); err != nil {
+			v.fail(f+".time_zone", f, "%v", err)
+		}
+		if cc.Settings.Kind != 0 && cc.Settings.Kind != yaml.MappingNode && !isNull(&cc.Settings) {
+			v.fail(f+".settings", f, "expected a mapping, got %s", kindName(&cc.Settings))
+		}
+	}
+
+	deployments := map[string]string{}
+	for i := range c.Deployments {
+		dd := &c.Deployments[i]
+		f := dd.Field
+		if !validName(dd.Name) {
+			v.fail(f+".name", f, "%q: must be 1-64 characters of a-z, 0-9, ., -, _ and :", dd.Name)
+		} else if first, dup := deployments[dd.Name]; dup {
+			v.fail(f+".name", f, "%q is already the name of %s (line %d)", dd.Name, first, c.Line(first))
+		} else {
+			deployments[dd.Name] = f
+		}
+		switch _, ok := connectors[dd.Connector]; {
+		case dd.Connector == "":
+			v.fail(f+".connector", f, "is required (the name of a connector defined in this file)")
+		case !ok:
+			v.fail(f+".connector", f, "%q is not a connector defined in this file", dd.Connector)
+		}
+		if dd.License == "" {
+			v.fail(f+".license", f, "is required (the id of a license in the store)")
+		} else if !validLicenseID(dd.License) {
+			v.fail(f+".license", f, "%q: a license id is 1-40 characters of a-z, 0-9, - and _", dd.License)
+		}
+		for j, u := range dd.Units {
+			if strings.TrimSpace(u) == "" {
+				v.fail(indexField(f+".units", j), f, "must not be empty")
+			}
+		}
+		for k, r := range dd.Roles {
+			field := joinField(f+".roles", k)
+			if strings.TrimSpace(k) == "" {
+				v.fail(field, f, "a role mapping needs a unit or source role name as its key")
+			}
+			if nr, ok := normalRole(r); ok {
+				dd.Roles[k] = nr
+			} else {
+				v.fail(field, f, "%q must be student, teacher or other", r)
+			}
+		}
+		if dd.DefaultRole != "" {
+			if nr, ok := normalRole(dd.DefaultRole); ok {
+				dd.DefaultRole = nr
+			} else {
+				v.fail(f+".default_role", f, "%q must be student, teacher or other", dd.DefaultRole)
+			}
+		}
+		for k := range dd.Options {
+			if strings.TrimSpace(k) == "" {
+				v.fail(f+".options", f, "option names must not be empty")
+			}
+		}
+		if dd.Schedule != "" {
+			if err := CheckSchedule(dd.Schedule); err != nil {
+				v.fail(f+".schedule", f, "%v", err)
+			}
+		}
+		if dd.TimeZone != "" {
+			if err := CheckTimeZone(dd.TimeZone); err != nil {
+				v.fail(f+".time_zone", f, "%v", err)
+			}
+		}
+		if l := dd.DeletionLimit; l != nil {
+			if l.Percent < 0 || l.Percent > 100 {
+				v.fail(f+".deletion_limit.percent", f+".deletion_limit", "%v: must be from 0 to 100", l.Percent)
+			}
+			if l.Min < 0 {
+				v.fail(f+".deletion_limit.min", f+".deletion_limit", "%d: must not be negative", l.Min)
+			}
+		}
+	}
+}
+
+// resolve makes a path from the file absolute against the config's folder.
+func (c *Config) resolve(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// CheckSchedule validates a cron spec as the scheduler reads it: five
+// fields (minute hour day-of-month month day-of-week) or a descriptor such
+// as @hourly, @daily or @every 15m. The time zone is a separate setting.
+func CheckSchedule(spec string) error {
+	s := strings.TrimSpace(spec)
+	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
+		return fmt.Errorf("%q: set the zone with time_zone, not in the schedule", spec)
+	}
+	if rest, ok := strings.CutPrefix(s, "@every "); ok {
+		d, err := time.ParseDuration(strings.TrimSpace(rest))
+		if err != nil || d < time.Second {
+			return fmt.Errorf("%q: @every needs a duration of at least 1s, such as 15m or 1h", spec)
+		}
+		return nil
+	}
+	if _, err := cron.ParseStandard(s); err != nil {
+		return fmt.Errorf("%q is not a schedule: %v (use 5 cron fields such as \"*/15 * * * *\", or @every 15m, @hourly, @daily)", spec, err)
+	}
+	return nil
+}
+
+// CheckTimeZone validates an IANA time zone name such as America/Chicago.
+func CheckTimeZone(name string) error {
+	if name == "Local" {
+		return fmt.Errorf("%q depends on the machine: name an IANA zone such as America/Chicago or UTC", name)
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return fmt.Errorf("%q is not an IANA time zone (e.g. America/Chicago, Europe/Berlin, UTC)", name)
+	}
+	return nil
+}
+
+// validName is the rule for connector and deployment names; it matches
+// connectors.Deployment.Validate, which this package cannot import.
+func validName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	return strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == ':')
+	}) < 0
+}
+
+// validLicenseID matches license ids as the license package makes them.
+func validLicenseID(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	return strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}) < 0
+}
+
+func normalRole(r string) (string, bool) {
+	switch n := strings.ToLower(strings.TrimSpace(r)); n {
+	case "student", "teacher", "other":
+		return n, true
+	}
+	return "", false
+}

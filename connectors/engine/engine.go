@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/metrics"
+	"github.com/rollcall-sync/rollcall/connectors/syncstate"
+	"github.com/rollcall-sync/rollcall/license"
+)
+
+// Triggers of a run, recorded in sync state.
+const (
+	TriggerSchedule = "schedule"
+	TriggerManual   = "manual"
+	TriggerStartup  = "startup"
+	TriggerApproval = "approval"
+)
+
+// Errors callers branch on.
+var (
+	// ErrUnknownDeployment: no deployment has that name.
+	ErrUnknownDeployment = errors.New("unknown deployment")
+	// ErrRunning: a run of the deployment is already in progress.
+	ErrRunning = errors.New("a run of this deployment is already in progress")
+)
+
+// Options are the engine's dependencies.
+type Options struct {
+	Store      license.Store
+	State      *syncstate.State
+	Metrics    *metrics.Metrics // nil: metrics.New(nil) is not registered anywhere
+	Logger     *slog.Logger
+	Connectors map[string]connectors.Connector
+	// Deployments from the config file; run-time ones come from State.
+	Deployments []connectors.Deployment
+	BatchSize   int
+	Jitter      time.Duration
+	Now         func() time.Time
+}
+
+// Engine runs the syncs of every deployment.
+type Engine struct {
+	store   license.Store
+	state   *syncstate.State
+	metrics *metrics.Metrics
+	log     *slog.Logger
+	conns   map[string]connectors.Connector
+	static  []connectors.Deployment
+	batch   int
+	jitter  time.Duration
+	now     func() time.Time
+
+	mu      sync.Mutex
+	running map[string]bool // deployment name → a run holds it
+	sched   scheduler
+}
+
+// New checks that every deployment names a known connector and returns the
+// engine. It does not start the schedule.
+func New(opts Options) (*Engine, error) {
+	if opts.Store == nil || opts.State == nil {
+		return nil, errors.New("engine: a store and a sync state are required")
+	}
+	e := &Engine{
+		store:   opts.Store,
+		state:   opts.State,
+		metrics: opts.Metrics,
+		log:     opts.Logger,
+		conns:   opts.Connectors,
+		static:  slices.Clone(opts.Deployments),
+		batch:   opts.BatchSize,
+		jitter:  opts.Jitter,
+		now:     opts.Now,
+		running: map[string]bool{},
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.metrics == nil {
+		e.metrics = metrics.New(nil)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	seen := map[string]bool{}
+	for _, d := range e.static {
+		if seen[d.Name] {
+			return nil, fmt.Errorf("engine: deployment %q is defined twice", d.Name)
+		}
+		seen[d.Name] = true
+		if _, ok := e.conns[d.Connector]; !ok {
+			return nil, fmt.Errorf("engine: deployment %q names connector %q, which is not open", d.Name, d.Connector)
+		}
+	}
+	return e, nil
+}
+
+// Deployments lists every deployment, from the config file and created at
+// run time, by name.
+func (e *Engine) Deployments(ctx context.Context) ([]connectors.Deployment, error) {
+	rt, err := e.state.Deployments(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list run-time deployments: %w", err)
+	}
+	out := append(slices.Clone(e.static), rt...)
+	slices.SortFunc(out, func(a, b connectors.Deployment) int { return cmpString(a.Name, b.Name) })
+	return out, nil
+}
+
+// Deployment returns one deployment by name.
+func (e *Engine) Deployment(ctx context.Context, name string) (connectors.Deployment, error) {
+	all, err := e.Deployments(ctx)
+	if err != nil {
+		return connectors.Deployment{}, err
+	}
+	for _, d := range all {
+		if d.Name == name {
+			return d, nil
+		}
+	}
+	return connectors.Deployment{}, fmt.Errorf("deployment %q: %w", name, ErrUnknownDeployment)
+}
+
+// Connector returns an open connector by instance name.
+func (e *Engine) Connector(name string) (connectors.Connector, bool) {
+	c, ok := e.conns[name]
+	return c, ok
+}
+
+// acquire marks the deployment as running; false if it already is.
+func (e *Engine) acquire(name string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running[name] {
+		return false
+	}
+	e.running[name] = true
+	return true
+}
+
+func (e *Engine) release(name string) {
+	e.mu.Lock()
+	delete(e.running, name)
+	e.mu.Unlock()
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

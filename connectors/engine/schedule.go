@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/schedule"
+)
+
+// DefaultSchedule applies to a deployment whose config names none.
+const DefaultSchedule = "@every 1h"
+
+type scheduler = *schedule.Scheduler
+
+// Start schedules every deployment and starts the scheduler. A deployment
+// whose last success is older than its interval (downtime) runs once right
+// away. Start returns an error naming the deployment with a bad schedule.
+func (e *Engine) Start(ctx context.Context) error {
+	deps, err := e.Deployments(ctx)
+	if err != nil {
+		return err
+	}
+	s := schedule.New(schedule.Options{
+		Logger: e.log,
+		Jitter: e.jitter,
+		OnSkip: func(job string) {
+			if d, err := e.Deployment(context.WithoutCancel(ctx), job); err == nil {
+				e.recordSkipped(ctx, d, TriggerSchedule)
+			}
+		},
+		LastSuccess: func(job string) (time.Time, bool) {
+			r, ok, err := e.state.LastSuccess(context.WithoutCancel(ctx), job)
+			if err != nil || !ok {
+				return time.Time{}, false
+			}
+			return r.Ended, true
+		},
+	})
+	for _, d := range deps {
+		if err := e.schedule(s, d); err != nil {
+			return err
+		}
+		e.refreshGauges(ctx, d)
+	}
+	if err := e.RefreshLicenseGauges(ctx); err != nil {
+		e.log.Warn("license gauges", "err", err)
+	}
+	e.mu.Lock()
+	e.sched = s
+	e.mu.Unlock()
+	s.Start(ctx)
+	return nil
+}
+
+func (e *Engine) schedule(s scheduler, d connectors.Deployment) error {
+	spec := d.Schedule
+	if spec == "" {
+		spec = DefaultSchedule
+	}
+	name := d.Name
+	err := s.Add(name, spec, d.TimeZone, func(ctx context.Context) error {
+		_, err := e.Run(ctx, name, TriggerSchedule)
+		if errors.Is(err, ErrRunning) {
+			return nil // recorded as skipped by Run
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("schedule deployment %s: %w", name, err)
+	}
+	e.metrics.SetInterval(name, s.Interval(name))
+	return nil
+}
+
+// Stop stops scheduling and waits, until ctx is done, for running syncs:
+// each stops at its next batch boundary, so the store holds whole batches.
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	s := e.sched
+	e.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return s.Stop(ctx)
+}
+
+// Ready reports whether the scheduler is running.
+func (e *Engine) Ready() bool {
+	e.mu.Lock()
+	s := e.sched
+	e.mu.Unlock()
+	return s != nil && s.Running()
+}
+
+// Next returns when a deployment runs next by schedule (zero if not scheduled).
+func (e *Engine) Next(name string) time.Time {
+	e.mu.Lock()
+	s := e.sched
+	e.mu.Unlock()
+	if s == nil {
+		return time.Time{}
+	}
+	return s.Next(name)
+}

@@ -1,0 +1,31 @@
+// Package googledirectory owns the google-directory connector: it reads the
+// people of Google Workspace organizational units through the Admin SDK
+// Directory API (google.golang.org/api/admin/directory/v1, the real Go
+// client) with a service account's domain-wide delegation, and it answers
+// the questions a deployment asks before it is saved: do these org units
+// exist, and may this admin read their users.
+//
+// Decisions worth knowing:
+//
+//   - Sub-OUs are included. Google's orgUnitPath='/X' query matches /X and
+//     every unit below it, and that is what a district means by "deploy to
+//     /Students". Selection option include_sub_org_units=false keeps only
+//     people whose orgUnitPath is exactly one of the selected units.
+//     Selected units nested in one another are read once, through the
+//     outermost one, so nobody is emitted twice.
+//   - Roles: Selection.Roles is keyed by org unit path; a person takes the
+//     role of the longest key that is their unit or an ancestor of it, else
+//     Selection.DefaultRole.
+//   - Suspended and archived users are left out (asked of Google in the
+//     query and checked again on each user) unless include_suspended or
+//     include_archived is set.
+//   - Emails are emitted as Google gives them; the planner normalizes them.
+//   - Retries live in an http.RoundTripper under the oauth2 transport, so
+//     they cover API calls and token requests alike, and see every
+//     attempt's status for the upstream metrics. Each response body is read
+//     whole there, so a body cut short is retried like any network error.
+//     Above the oauth2 transport a second, small layer handles a 401: the
+//     cached token is dropped and the call is sent once more with a fresh
+//     one (the oauth2 transport alone only refreshes by its own clock).
+//   - Only read-only scopes are ever asked for.
+package googledirectory

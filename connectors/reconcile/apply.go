@@ -1,0 +1,216 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rollcall-sync/rollcall/license"
+)
+
+// ErrStale: a pending plan no longer matches the store (the deployment's
+// claims moved since it was planned). Nothing was changed; plan again.
+var ErrStale = errors.New("plan is stale: the deployment's claims changed since it was planned")
+
+// DefaultBatchSize is how many changes Apply writes per store transaction
+// when ApplyOptions.BatchSize is zero.
+const DefaultBatchSize = 10000
+
+// ApplyOptions say who applies a plan and how.
+type ApplyOptions struct {
+	// Actor is recorded in the audit events; empty: the plan's source.
+	Actor string
+	// BatchSize bounds the changes per store transaction; zero: DefaultBatchSize.
+	BatchSize int
+	// Now stamps claims and events; zero: the store's clock.
+	Now time.Time
+}
+
+// Result counts what Apply or Approve wrote, as the store reported it.
+type Result struct {
+	license.ApplyResult
+	// Held is the number of removals not applied because the plan is held.
+	Held int `json:"held"`
+}
+
+// Apply writes a plan: removals first (unless the plan is held), then
+// updates, then adds, in batches of opts.BatchSize. Adds go in the order the
+// store fills seats (teachers, other, students), so the batches fill seats
+// as one call would; what the store could not fit is in Result.Overflow.
+//
+// Applying the same plan twice equals applying it once: the store writes
+// nothing for an upsert equal to what it holds or a remove of an absent
+// claim. A crash between batches leaves earlier batches applied; the next
+// sync plans the rest.
+//
+// For a held plan, Apply records the basis of the source's claims after
+// its writes, which Pending then carries, so approving compares the store
+// with what Apply left rather than with what Build read.
+func Apply(ctx context.Context, s license.Store, p *Plan, opts ApplyOptions) (Result, error) {
+	var res Result
+	if p == nil {
+		return res, errors.New("apply: no plan")
+	}
+	// One stream, removals then updates then adds in seat order, cut into
+	// batches: the store orders each batch the same way, so small plans
+	// commit once and large ones fill seats as a single call would.
+	removes := p.Removes
+	if p.Held {
+		res.Held, removes = len(p.Removes), nil
+	}
+	order := seatOrder(p.Adds, nil)
+	nr, nu := len(removes), len(p.Updates)
+	w := newWriter(s, p, opts)
+	err := w.run(ctx, nr+nu+len(order), func(i int) license.Change {
+		switch {
+		case i < nr:
+			return w.remove(&removes[i])
+		case i < nr+nu:
+			return w.upsert(&p.Updates[i-nr].Person)
+		}
+		return w.upsert(&p.Adds[order[i-nr-nu]])
+	})
+	if err != nil {
+		return w.result(res), err
+	}
+	res = w.result(res)
+	if p.Held && len(p.Removes) > 0 {
+		p.pendingBasis = p.Basis
+		if res.Changed() {
+			b, err := Basis(ctx, s, p.License, p.Source)
+			if err != nil {
+				return res, fmt.Errorf("apply plan of deployment %s: record basis for the held removals: %w", p.Deployment, err)
+			}
+			p.pendingBasis = b
+		}
+	}
+	return res, nil
+}
+
+// Pending returns the held removals as a plan of their own, to be stored
+// until an admin approves (Approve) or rejects it; nil when nothing is
+// held. Call it after Apply: its Basis is then the state Apply left.
+func (p *Plan) Pending() *Plan {
+	if !p.Held || len(p.Removes) == 0 {
+		return nil
+	}
+	basis := p.pendingBasis
+	if basis == "" {
+		basis = p.Basis
+	}
+	q := &Plan{
+		Deployment:   p.Deployment,
+		License:      p.License,
+		Source:       p.Source,
+		Created:      p.Created,
+		SnapshotHash: p.SnapshotHash,
+		Basis:        basis,
+		Counts: Counts{
+			Desired: p.Counts.Desired,
+			Current: p.Counts.Current,
+			Removes: len(p.Removes),
+		},
+		Held:    true,
+		Removes: slices.Clone(p.Removes),
+	}
+	for _, g := range p.Guards {
+		if g.Name == GuardDeletionLimit {
+			q.Guards = append(q.Guards, g)
+		}
+	}
+	q.fillNil()
+	return q
+}
+
+// Approve applies the removals of a pending plan (see Pending) if the
+// deployment's claims are still exactly what they were when it was made.
+// If they moved, it returns an error wrapping ErrStale and changes nothing:
+// the caller plans again from a fresh read of the source.
+func Approve(ctx context.Context, s license.Store, pending *Plan, opts ApplyOptions) (Result, error) {
+	if pending == nil {
+		return Result{}, errors.New("approve: no plan")
+	}
+	if len(pending.Adds)+len(pending.Updates) > 0 {
+		return Result{}, fmt.Errorf("approve plan of deployment %s: not a pending plan (it has %d adds and %d updates; pending plans hold removals only)",
+			pending.Deployment, len(pending.Adds), len(pending.Updates))
+	}
+	basis, err := Basis(ctx, s, pending.License, pending.Source)
+	if err != nil {
+		return Result{}, fmt.Errorf("approve plan of deployment %s: %w", pending.Deployment, err)
+	}
+	if basis != pending.Basis {
+		return Result{}, fmt.Errorf("approve %d removals of deployment %s from license %s (planned %s): %w",
+			len(pending.Removes), pending.Deployment, pending.License, pending.Created.Format(time.RFC3339), ErrStale)
+	}
+	w := newWriter(s, pending, opts)
+	rm := pending.Removes
+	err = w.run(ctx, len(rm), func(i int) license.Change { return w.remove(&rm[i]) })
+	return w.result(Result{}), err
+}
+
+// writer sends changes of one plan to the store in bounded batches,
+// reusing one buffer.
+type writer struct {
+	s    license.Store
+	p    *Plan
+	opts license.ApplyOptions
+	buf  []license.Change
+	res  license.ApplyResult
+}
+
+func newWriter(s license.Store, p *Plan, opts ApplyOptions) *writer {
+	size := opts.BatchSize
+	if size <= 0 {
+		size = DefaultBatchSize
+	}
+	actor := opts.Actor
+	if actor == "" {
+		actor = string(p.Source)
+	}
+	return &writer{
+		s:    s,
+		p:    p,
+		opts: license.ApplyOptions{Actor: actor, Now: opts.Now, BatchSize: size},
+		buf:  make([]license.Change, 0, size),
+	}
+}
+
+func (w *writer) result(r Result) Result {
+	r.ApplyResult = w.res
+	return r
+}
+
+func (w *writer) upsert(a *Person) license.Change {
+	return license.Change{
+		Op: license.OpUpsert, Email: a.Email, Source: w.p.Source,
+		Name: a.Name, Role: a.Role, OrgUnit: a.OrgUnit, ExternalID: a.ExternalID, Attrs: a.Attrs,
+	}
+}
+
+func (w *writer) remove(r *Person) license.Change {
+	return license.Change{Op: license.OpRemove, Email: r.Email, Source: w.p.Source}
+}
+
+// run writes n changes, made by change(i), in batches.
+func (w *writer) run(ctx context.Context, n int, change func(i int) license.Change) error {
+	size := w.opts.BatchSize
+	for lo := 0; lo < n; lo += size {
+		hi := min(lo+size, n)
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("apply plan of deployment %s: changes %d-%d of %d: %w", w.p.Deployment, lo+1, hi, n, err)
+		}
+		w.buf = w.buf[:0]
+		for i := lo; i < hi; i++ {
+			w.buf = append(w.buf, change(i))
+		}
+		r, err := w.s.Apply(ctx, w.p.License, w.buf, w.opts)
+		if err != nil {
+			return fmt.Errorf("apply plan of deployment %s to license %s: changes %d-%d of %d: %w", w.p.Deployment, w.p.License, lo+1, hi, n, err)
+		}
+		w.res.Add(r)
+	}
+	clear(w.buf) // let the batch's strings go
+	return nil
+}

@@ -1,0 +1,411 @@
+package reconcile
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/license"
+)
+
+// Plan is what one sync of a deployment would change: claim adds, updates
+// and removals of the deployment's own source on one license, and the
+// guards that shaped it. A plan marshals to stable JSON (the dry run's
+// --json, and the form a pending plan is stored in).
+type Plan struct {
+	Deployment   string         `json:"deployment"`
+	License      string         `json:"license"`
+	Source       license.Source `json:"source"`
+	Created      time.Time      `json:"created"`
+	SnapshotHash string         `json:"snapshot_hash,omitempty"`
+	// Basis hashes the source's claims in the store as Build read them
+	// (see Basis); Approve compares it with the store's to detect that the
+	// store moved since the plan was made.
+	Basis  string  `json:"basis"`
+	Counts Counts  `json:"counts"`
+	Guards []Guard `json:"guards"`
+	// Held: the removals wait for approval (deletion limit); Apply writes
+	// the adds and updates only, and Pending returns the removals.
+	Held bool `json:"held"`
+	// Adds, Updates and Removes are in email order.
+	Adds    []Person `json:"adds"`
+	Updates []Update `json:"updates"`
+	Removes []Person `json:"removes"`
+	// Overflow lists adds that are predicted not to fit (no free seats, or
+	// the license expired), in the order the store fills seats: teachers,
+	// then other, then students, then by email. They are not in Adds.
+	Overflow []license.Overflow `json:"overflow"`
+	// Skipped are people of the source that cannot be claimed (first
+	// MaxSkipsRecorded); Counts.Skipped counts all of them.
+	Skipped []Skip `json:"skipped"`
+
+	// pendingBasis is the source's basis after Apply wrote this plan's
+	// adds and updates; Pending hands it to the pending plan.
+	pendingBasis string
+}
+
+// Counts summarises a plan.
+type Counts struct {
+	Desired   int `json:"desired"`   // people in the snapshot
+	Current   int `json:"current"`   // claims of the source in the store, as read
+	Adds      int `json:"adds"`      // claims to add
+	Updates   int `json:"updates"`   // claims whose attributes change
+	Removes   int `json:"removes"`   // claims to remove (held or not)
+	Overflow  int `json:"overflow"`  // adds predicted not to fit
+	Unchanged int `json:"unchanged"` // claims already as desired
+	Skipped   int `json:"skipped"`   // people without a usable email or role
+}
+
+// Update is a claim whose attributes change: Person is what it becomes,
+// Was what the store held.
+type Update struct {
+	Person
+	Was Person `json:"was"`
+}
+
+// Guard is a safety rule that changed a plan, and why, in words an admin
+// reads in a dry run.
+type Guard struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+}
+
+// Guard names.
+const (
+	// GuardDeletionLimit: more removals than Deployment.DeletionLimit
+	// allows; the removals are held for approval.
+	GuardDeletionLimit = "deletion_limit"
+	// GuardEmptySource: the source returned nobody while the deployment
+	// has claims; nothing is removed.
+	GuardEmptySource = "empty_source"
+	// GuardSeatLimit: some adds do not fit the free seats; they are
+	// listed as overflow.
+	GuardSeatLimit = "seat_limit"
+	// GuardExpired: the license has expired; nothing is added.
+	GuardExpired = "expired_license"
+)
+
+// Options tune Build.
+type Options struct {
+	// Now is the plan's time, also used to judge expiry; zero: time.Now().
+	Now time.Time
+}
+
+// Empty reports whether the plan changes nothing (overflow aside).
+func (p *Plan) Empty() bool {
+	return len(p.Adds)+len(p.Updates)+len(p.Removes) == 0
+}
+
+// memberLookupMax is how many adds Build checks one by one (Store.Member)
+// to predict seat use; above it, one pass over the members is cheaper.
+const memberLookupMax = 1000
+
+// Build plans one sync of deployment d from snap against store s.
+//
+// It merge-joins the snapshot (sorted by email) with the claims of
+// d.Source() (read in email order) and evaluates the guards. Nothing
+// outside d's source appears in the plan. Build only reads the store.
+func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *Snapshot, opts Options) (*Plan, error) {
+	if snap == nil {
+		return nil, fmt.Errorf("plan deployment %s: no snapshot (the source was not read)", d.Name)
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	src := d.Source()
+	if err := src.Validate(); err != nil {
+		return nil, fmt.Errorf("plan deployment %s: %w", d.Name, err)
+	}
+	lic, err := s.GetLicense(ctx, d.License)
+	if err != nil {
+		return nil, fmt.Errorf("plan deployment %s: license %s: %w", d.Name, d.License, err)
+	}
+	p := &Plan{
+		Deployment:   d.Name,
+		License:      lic.ID,
+		Source:       src,
+		Created:      now.UTC(),
+		SnapshotHash: snap.Hash,
+		Skipped:      snap.Skipped,
+	}
+	people := snap.People
+	freed, err := p.merge(ctx, s, people)
+	if err != nil {
+		return nil, fmt.Errorf("plan deployment %s: read claims of %s on license %s: %w", d.Name, src, lic.ID, err)
+	}
+	current := p.Counts.Current
+
+	switch bound := d.DeletionLimit.Bound(current); {
+	case len(people) == 0 && current > 0:
+		p.guard(GuardEmptySource, "the source returned nobody while %s has %d claims on license %s; an empty source never removes anyone, so %d removals were dropped",
+			src, current, lic.ID, len(p.Removes))
+		p.Removes, freed = nil, 0
+	case len(p.Removes) > bound:
+		p.Held, freed = true, 0
+		p.guard(GuardDeletionLimit, "%d removals exceed the deletion limit of %d (%g%% of %d current claims, at least %d); the removals are held for approval, adds and updates apply",
+			len(p.Removes), bound, d.DeletionLimit.Percent, current, d.DeletionLimit.Min)
+	}
+
+	if lic.Expired(now) {
+		if n := len(p.Adds); n > 0 {
+			p.overflow(seatOrder(p.Adds, nil), license.ReasonExpired)
+			p.Adds = nil
+			p.guard(GuardExpired, "license %s expired on %s: nothing is added (%d adds listed as overflow); updates and removals still apply",
+				lic.ID, lic.Expires.UTC().Format(time.DateOnly), n)
+		} else {
+			p.guard(GuardExpired, "license %s expired on %s: nothing would be added; updates and removals still apply",
+				lic.ID, lic.Expires.UTC().Format(time.DateOnly))
+		}
+	} else if err := p.predictSeats(ctx, s, &lic, freed); err != nil {
+		return nil, fmt.Errorf("plan deployment %s: predict seats of license %s: %w", d.Name, lic.ID, err)
+	}
+
+	p.Counts.Desired = len(people)
+	p.Counts.Adds = len(p.Adds)
+	p.Counts.Updates = len(p.Updates)
+	p.Counts.Removes = len(p.Removes)
+	p.Counts.Overflow = len(p.Overflow)
+	p.Counts.Skipped = snap.SkippedCount
+	p.fillNil()
+	return p, nil
+}
+
+// merge walks the snapshot and the source's claims together, filling
+// Adds, Updates, Removes, Counts.Current/Unchanged and Basis. It returns
+// how many removals would free a seat (the member has no other claim).
+func (p *Plan) merge(ctx context.Context, s license.Store, people []Person) (freed int, err error) {
+	h := sha256.New()
+	var buf, prev []byte
+	i := 0
+	err = s.Claims(ctx, p.License, p.Source, func(m *license.Member) error {
+		c := m.Claim(p.Source)
+		if c == nil {
+			return fmt.Errorf("store listed member %s without a claim of %s", m.Email, p.Source)
+		}
+		// The merge is only right over sorted input; a backend that breaks
+		// the order must not turn into wrong removals.
+		if p.Counts.Current > 0 && m.Email <= string(prev) {
+			return fmt.Errorf("store listed claims out of email order: %s after %s", m.Email, prev)
+		}
+		prev = append(prev[:0], m.Email...)
+		p.Counts.Current++
+		buf = appendRecord(buf[:0], m.Email, c.Name, c.Role, c.OrgUnit, c.ExternalID, c.Attrs)
+		h.Write(buf)
+
+		j := i
+		for j < len(people) && people[j].Email < m.Email {
+			j++
+		}
+		p.addRange(people, i, j)
+		i = j
+		if i < len(people) && people[i].Email == m.Email {
+			if people[i].sameAttributes(c) {
+				p.Counts.Unchanged++
+			} else {
+				p.Updates = append(p.Updates, Update{Person: people[i], Was: claimPerson(m.Email, c)})
+			}
+			i++
+			return nil
+		}
+		p.Removes = append(p.Removes, claimPerson(m.Email, c))
+		if len(m.Claims) == 1 {
+			freed++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	p.addRange(people, i, len(people))
+	p.Basis = sum(h)
+	return freed, nil
+}
+
+// addRange adds people[i:j]. While no add was made yet, the plan shares the
+// snapshot's array instead of copying it: a first sync of a million people
+// then costs no second copy.
+func (p *Plan) addRange(people []Person, i, j int) {
+	if i == j {
+		return
+	}
+	if p.Adds == nil {
+		p.Adds = people[i:j:j]
+		return
+	}
+	p.Adds = append(p.Adds, people[i:j]...)
+}
+
+// Basis hashes the claims source holds on a license, in email order, the
+// way Build does. Equal bases mean the store holds the same claims with the
+// same attributes.
+func Basis(ctx context.Context, s license.Store, licenseID string, source license.Source) (string, error) {
+	h := sha256.New()
+	var buf []byte
+	err := s.Claims(ctx, licenseID, source, func(m *license.Member) error {
+		c := m.Claim(source)
+		if c == nil {
+			return fmt.Errorf("store listed member %s without a claim of %s", m.Email, source)
+		}
+		buf = appendRecord(buf[:0], m.Email, c.Name, c.Role, c.OrgUnit, c.ExternalID, c.Attrs)
+		h.Write(buf)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("read claims of %s on license %s: %w", source, licenseID, err)
+	}
+	return sum(h), nil
+}
+
+// claimPerson copies what a claim says into a Person. The strings are
+// cloned: a backend may hand out views of its own buffers that are only
+// valid during the Claims callback.
+func claimPerson(email string, c *license.Claim) Person {
+	p := Person{
+		Email:      strings.Clone(email),
+		Name:       strings.Clone(c.Name),
+		Role:       canonicalRole(c.Role),
+		OrgUnit:    strings.Clone(c.OrgUnit),
+		ExternalID: strings.Clone(c.ExternalID),
+	}
+	if len(c.Attrs) > 0 {
+		p.Attrs = make(map[string]string, len(c.Attrs))
+		for k, v := range c.Attrs {
+			p.Attrs[strings.Clone(k)] = strings.Clone(v)
+		}
+	}
+	return p
+}
+
+func canonicalRole(r license.Role) license.Role {
+	for _, c := range license.Roles {
+		if r == c {
+			return c
+		}
+	}
+	return license.Role(strings.Clone(string(r)))
+}
+
+func (p *Plan) guard(name, format string, args ...any) {
+	p.Guards = append(p.Guards, Guard{Name: name, Reason: fmt.Sprintf(format, args...)})
+}
+
+// predictSeats moves the adds that will not fit the license's free seats
+// (plus those freed by this plan's removals) into Overflow, in the store's
+// order. Adds for people already on the license through another source
+// need no seat.
+func (p *Plan) predictSeats(ctx context.Context, s license.Store, lic *license.License, freed int) error {
+	free := lic.Free() + freed
+	if len(p.Adds) <= free {
+		return nil
+	}
+	existing, err := existingMembers(ctx, s, lic.ID, p.Adds)
+	if err != nil {
+		return err
+	}
+	order := seatOrder(p.Adds, existing)
+	if len(order) <= free {
+		return nil
+	}
+	over := order[free:]
+	p.overflow(over, license.ReasonNoSeats)
+	dropped := make([]bool, len(p.Adds))
+	for _, i := range over {
+		dropped[i] = true
+	}
+	kept := make([]Person, 0, len(p.Adds)-len(over))
+	for i := range p.Adds {
+		if !dropped[i] {
+			kept = append(kept, p.Adds[i])
+		}
+	}
+	p.Adds = kept
+	p.guard(GuardSeatLimit, "license %s has %d free seats (%d of %d used, %d freed by this plan's removals) for %d new members: %d do not fit and are listed as overflow (teachers first, then other, then students)",
+		lic.ID, free, lic.Used, lic.Seats, freed, len(order), len(over))
+	return nil
+}
+
+func (p *Plan) overflow(order []int32, reason string) {
+	for _, i := range order {
+		a := &p.Adds[i]
+		p.Overflow = append(p.Overflow, license.Overflow{Email: a.Email, Source: p.Source, Role: a.Role, Reason: reason})
+	}
+}
+
+// existingMembers marks the adds whose person is already a member of the
+// license through another source.
+func existingMembers(ctx context.Context, s license.Store, licenseID string, adds []Person) ([]bool, error) {
+	existing := make([]bool, len(adds))
+	if len(adds) <= memberLookupMax {
+		for i := range adds {
+			_, err := s.Member(ctx, licenseID, adds[i].Email)
+			switch {
+			case err == nil:
+				existing[i] = true
+			case !errors.Is(err, license.ErrNotFound):
+				return nil, fmt.Errorf("member %s: %w", adds[i].Email, err)
+			}
+		}
+		return existing, nil
+	}
+	opts := license.ListOptions{Sort: license.SortEmail, Limit: 1000}
+	for {
+		page, err := s.ListMembers(ctx, licenseID, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list members: %w", err)
+		}
+		for _, m := range page.Members {
+			if i, ok := slices.BinarySearchFunc(adds, m.Email, func(a Person, e string) int { return strings.Compare(a.Email, e) }); ok {
+				existing[i] = true
+			}
+		}
+		if page.Next == "" || len(page.Members) == 0 {
+			return existing, nil
+		}
+		opts.Cursor = page.Next
+	}
+}
+
+// seatOrder lists the indexes of the adds that need a seat (existing[i]
+// false, or existing nil) in the order the store fills seats: teachers,
+// then other, then students, each by email (adds are in email order). A
+// role the store would reject goes last rather than nowhere.
+func seatOrder(adds []Person, existing []bool) []int32 {
+	order := make([]int32, 0, len(adds))
+	for rank := 3; rank >= 0; rank-- {
+		for i := range adds {
+			if adds[i].Role.Rank() == rank && (existing == nil || !existing[i]) {
+				order = append(order, int32(i))
+			}
+		}
+	}
+	return order
+}
+
+// fillNil makes empty lists marshal as [] rather than null, so the JSON
+// form of a plan has one shape.
+func (p *Plan) fillNil() {
+	if p.Guards == nil {
+		p.Guards = []Guard{}
+	}
+	if p.Adds == nil {
+		p.Adds = []Person{}
+	}
+	if p.Updates == nil {
+		p.Updates = []Update{}
+	}
+	if p.Removes == nil {
+		p.Removes = []Person{}
+	}
+	if p.Overflow == nil {
+		p.Overflow = []license.Overflow{}
+	}
+	if p.Skipped == nil {
+		p.Skipped = []Skip{}
+	}
+}

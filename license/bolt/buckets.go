@@ -1,0 +1,74 @@
+package bolt
+
+// The bucket tree. Every key name used anywhere in this package is a
+// constant below; a key written "<x>" is data, 0x00 separates the parts of a
+// composite key (emails, domains and sources cannot contain it), and ∅ is an
+// empty value: the key is the index entry.
+//
+//	meta/
+//	    version                      → schema version, uint64 big-endian
+//	licenses/
+//	    <license id>/
+//	        record                   → License, JSON
+//	        members/
+//	            <email>              → Member, binary (codec.go)
+//	        by_name/
+//	            lower(name) 0x00 <email>   → ∅
+//	        by_added/
+//	            added(8) <email>           → ∅   (order-preserving nanoseconds)
+//	        by_source/
+//	            <source> 0x00 <email>      → ∅
+//	        events/                  (NextSequence gives the seq)
+//	            seq(8, big-endian)   → Event, binary (codec.go)
+//	        member_events/
+//	            <email> 0x00 seq(8)  → ∅
+//	emails/
+//	    <email> 0x00 <license id>    → ∅   (entitlement as a member)
+//	domains/
+//	    <domain> 0x00 <license id>   → ∅   (entitlement through License.Domains)
+//	keys/
+//	    sha256(license key)          → license id
+//	domain_admins/
+//	    <domain> 0x00 <email>        → ∅
+//	admin_domains/
+//	    <email> 0x00 <domain>        → ∅
+var (
+	bucketMeta         = []byte("meta")
+	keyVersion         = []byte("version")
+	bucketLicenses     = []byte("licenses")
+	keyRecord          = []byte("record")
+	bucketMembers      = []byte("members")
+	bucketByName       = []byte("by_name")
+	bucketByAdded      = []byte("by_added")
+	bucketBySource     = []byte("by_source")
+	bucketEvents       = []byte("events")
+	bucketMemberEvents = []byte("member_events")
+	bucketEmails       = []byte("emails")
+	bucketDomains      = []byte("domains")
+	bucketKeys         = []byte("keys")
+	bucketDomainAdmins = []byte("domain_admins")
+	bucketAdminDomains = []byte("admin_domains")
+)
+
+// topBuckets are created by the first migration.
+var topBuckets = [][]byte{bucketMeta, bucketLicenses, bucketEmails, bucketDomains, bucketKeys, bucketDomainAdmins, bucketAdminDomains}
+
+// licenseBuckets are created in every license's bucket.
+var licenseBuckets = [][]byte{bucketMembers, bucketByName, bucketByAdded, bucketBySource, bucketEvents, bucketMemberEvents}
+
+const sep = 0x00
+
+// pair builds a composite key a 0x00 b.
+func pair(a, b string) []byte {
+	k := make([]byte, 0, len(a)+1+len(b))
+	k = append(k, a...)
+	k = append(k, sep)
+	return append(k, b...)
+}
+
+// prefix builds the seek prefix a 0x00.
+func prefix(a string) []byte {
+	k := make([]byte, 0, len(a)+1)
+	k = append(k, a...)
+	return append(k, sep)
+}

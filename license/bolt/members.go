@@ -1,0 +1,342 @@
+package bolt
+
+import (
+	"bytes"
+	"cmp"
+	"container/heap"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/rollcall-sync/rollcall/license"
+)
+
+const (
+	defaultLimit = 50
+	maxLimit     = 1000
+)
+
+// Member implements license.Store.
+func (s *Store) Member(ctx context.Context, licenseID, email string) (license.Member, error) {
+	if err := ctx.Err(); err != nil {
+		return license.Member{}, err
+	}
+	e, err := license.NormalizeEmail(email)
+	if err != nil {
+		return license.Member{}, fmt.Errorf("member of license %q: %w", licenseID, err)
+	}
+	var m license.Member
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		lb, err := licenseBucket(tx, licenseID)
+		if err != nil {
+			return err
+		}
+		v := lb.Bucket(bucketMembers).Get([]byte(e))
+		if v == nil {
+			return fmt.Errorf("member %s: %w", e, license.ErrNotFound)
+		}
+		m, err = decodeMember(e, v)
+		return err
+	})
+	if err != nil {
+		return license.Member{}, fmt.Errorf("license %q: %w", licenseID, err)
+	}
+	return m, nil
+}
+
+// Claims implements license.Store by walking the license's source index.
+func (s *Store) Claims(ctx context.Context, licenseID string, source license.Source, fn func(*license.Member) error) error {
+	if err := source.Validate(); err != nil {
+		return fmt.Errorf("claims of license %q: %w", licenseID, err)
+	}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		lb, err := licenseBucket(tx, licenseID)
+		if err != nil {
+			return err
+		}
+		members := lb.Bucket(bucketMembers)
+		p := prefix(string(source))
+		c := lb.Bucket(bucketBySource).Cursor()
+		n := 0
+		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+			if n++; n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			email := string(k[len(p):])
+			v := members.Get(k[len(p):])
+			if v == nil {
+				return fmt.Errorf("source index names %s, who is not a member: %w", email, errCorrupt)
+			}
+			m, err := decodeMember(email, v)
+			if err != nil {
+				return err
+			}
+			if err := fn(&m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("claims of %s on license %q: %w", source, licenseID, err)
+	}
+	return nil
+}
+
+// Cursors are base64url of: the sort column's code, 'a' or 'd', then the
+// sort key of the last member shown (for indexed sorts, exactly the index
+// key; otherwise value 0x00 email).
+var sortCodes = map[license.SortField]byte{
+	license.SortEmail: 'e', license.SortName: 'n', license.SortRole: 'r',
+	license.SortOrgUnit: 'o', license.SortAdded: 'a', license.SortSource: 's',
+}
+
+func encodeCursor(f license.SortField, desc bool, key []byte) string {
+	d := byte('a')
+	if desc {
+		d = 'd'
+	}
+	return base64.RawURLEncoding.EncodeToString(append([]byte{sortCodes[f], d}, key...))
+}
+
+func decodeCursor(f license.SortField, desc bool, cur string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.DecodeString(cur)
+	if err != nil || len(b) < 3 {
+		return nil, &license.FieldError{Field: "cursor", Reason: "is not a cursor this store made"}
+	}
+	d := byte('a')
+	if desc {
+		d = 'd'
+	}
+	if b[0] != sortCodes[f] || b[1] != d {
+		return nil, &license.FieldError{Field: "cursor", Reason: "belongs to a different sort order"}
+	}
+	key := b[2:]
+	if f == license.SortAdded && len(key) < 9 || f != license.SortEmail && f != license.SortAdded && bytes.IndexByte(key, sep) < 0 {
+		return nil, &license.FieldError{Field: "cursor", Reason: "is not a cursor this store made"}
+	}
+	return key, nil
+}
+
+// ListMembers implements license.Store. Email, name and added sorts walk
+// an index and stop once the page is full; role, org unit and source sorts
+// scan the license keeping only the best Limit+1 members in a heap.
+func (s *Store) ListMembers(ctx context.Context, licenseID string, opts license.ListOptions) (license.Page, error) {
+	var page license.Page
+	if err := ctx.Err(); err != nil {
+		return page, err
+	}
+	if opts.Sort == "" {
+		opts.Sort = license.SortEmail
+	}
+	if _, ok := sortCodes[opts.Sort]; !ok {
+		return page, fmt.Errorf("list members of license %q: %w", licenseID,
+			&license.FieldError{Field: "sort", Value: string(opts.Sort), Reason: "is not a sortable column"})
+	}
+	limit := opts.Limit
+	switch {
+	case limit < 0:
+		return page, fmt.Errorf("list members of license %q: %w", licenseID, &license.FieldError{Field: "limit", Reason: "must not be negative"})
+	case limit == 0:
+		limit = defaultLimit
+	case limit > maxLimit:
+		limit = maxLimit
+	}
+	var after []byte
+	if opts.Cursor != "" {
+		var err error
+		if after, err = decodeCursor(opts.Sort, opts.Desc, opts.Cursor); err != nil {
+			return page, fmt.Errorf("list members of license %q: %w", licenseID, err)
+		}
+	}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		lb, err := licenseBucket(tx, licenseID)
+		if err != nil {
+			return err
+		}
+		switch opts.Sort {
+		case license.SortEmail, license.SortName, license.SortAdded:
+			page, err = listIndexed(ctx, lb, opts, after, limit)
+		default:
+			page, err = listScanned(ctx, lb, opts, after, limit)
+		}
+		return err
+	})
+	if err != nil {
+		return license.Page{}, fmt.Errorf("list members of license %q: %w", licenseID, err)
+	}
+	return page, nil
+}
+
+func listIndexed(ctx context.Context, lb *bbolt.Bucket, opts license.ListOptions, after []byte, limit int) (license.Page, error) {
+	var page license.Page
+	members := lb.Bucket(bucketMembers)
+	idx := members
+	emailOf := func(k []byte) []byte { return k }
+	switch opts.Sort {
+	case license.SortName:
+		idx = lb.Bucket(bucketByName)
+		emailOf = func(k []byte) []byte { return k[bytes.LastIndexByte(k, sep)+1:] }
+	case license.SortAdded:
+		idx = lb.Bucket(bucketByAdded)
+		emailOf = func(k []byte) []byte { return k[8:] }
+	}
+	c := idx.Cursor()
+	var k []byte
+	switch {
+	case !opts.Desc && after == nil:
+		k, _ = c.First()
+	case !opts.Desc:
+		k, _ = c.Seek(after)
+		if k != nil && bytes.Equal(k, after) {
+			k, _ = c.Next()
+		}
+	case after == nil:
+		k, _ = c.Last()
+	default:
+		// Seek lands on the first key ≥ after; the one before it is < after.
+		if k, _ = c.Seek(after); k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+		if k != nil && bytes.Equal(k, after) {
+			k, _ = c.Prev()
+		}
+	}
+	step := c.Next
+	if opts.Desc {
+		step = c.Prev
+	}
+	var lastKey []byte
+	for n := 0; k != nil; k, _ = step() {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return page, err
+			}
+		}
+		email := emailOf(k)
+		v := members.Get(email)
+		if v == nil {
+			return page, fmt.Errorf("%s index names %s, who is not a member: %w", opts.Sort, email, errCorrupt)
+		}
+		m, err := decodeMember(string(email), v)
+		if err != nil {
+			return page, err
+		}
+		if opts.Filter != nil && !opts.Filter.Match(&m) {
+			continue
+		}
+		if len(page.Members) == limit {
+			page.Next = encodeCursor(opts.Sort, opts.Desc, lastKey)
+			break
+		}
+		page.Members = append(page.Members, m)
+		lastKey = append(lastKey[:0], k...)
+	}
+	return page, nil
+}
+
+// scanKey is the sort value of a column no index covers.
+func scanKey(f license.SortField, m *license.Member) string {
+	switch f {
+	case license.SortRole:
+		return string(m.Role)
+	case license.SortOrgUnit:
+		return m.OrgUnit
+	case license.SortSource:
+		if len(m.Claims) > 0 {
+			return string(m.Claims[0].Source)
+		}
+	}
+	return ""
+}
+
+type ranked struct {
+	key string // value 0x00 email, ordered as the page is
+	m   license.Member
+}
+
+// worstFirst is a heap whose top is the member that would come last on the page.
+type worstFirst struct {
+	items []ranked
+	desc  bool
+}
+
+func (h *worstFirst) less(a, b string) bool {
+	if h.desc {
+		return a > b
+	}
+	return a < b
+}
+func (h *worstFirst) Len() int           { return len(h.items) }
+func (h *worstFirst) Less(i, j int) bool { return h.less(h.items[j].key, h.items[i].key) }
+func (h *worstFirst) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *worstFirst) Push(x any)         { h.items = append(h.items, x.(ranked)) }
+func (h *worstFirst) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
+}
+
+func listScanned(ctx context.Context, lb *bbolt.Bucket, opts license.ListOptions, after []byte, limit int) (license.Page, error) {
+	var page license.Page
+	h := &worstFirst{desc: opts.Desc}
+	cur := string(after)
+	n := 0
+	err := lb.Bucket(bucketMembers).ForEach(func(k, v []byte) error {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		m, err := decodeMember(string(k), v)
+		if err != nil {
+			return err
+		}
+		if opts.Filter != nil && !opts.Filter.Match(&m) {
+			return nil
+		}
+		key := scanKey(opts.Sort, &m) + "\x00" + m.Email
+		if after != nil && !h.less(cur, key) {
+			return nil
+		}
+		if h.Len() <= limit {
+			heap.Push(h, ranked{key, m})
+		} else if h.less(key, h.items[0].key) {
+			h.items[0] = ranked{key, m}
+			heap.Fix(h, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		return page, err
+	}
+	items := h.items
+	// Sort the survivors into page order.
+	sortRanked(items, opts.Desc)
+	if len(items) > limit {
+		items = items[:limit]
+		page.Next = encodeCursor(opts.Sort, opts.Desc, []byte(items[limit-1].key))
+	}
+	page.Members = make([]license.Member, len(items))
+	for i := range items {
+		page.Members[i] = items[i].m
+	}
+	return page, nil
+}
+
+func sortRanked(items []ranked, desc bool) {
+	slices.SortFunc(items, func(a, b ranked) int {
+		if desc {
+			return cmp.Compare(b.key, a.key)
+		}
+		return cmp.Compare(a.key, b.key)
+	})
+}
+

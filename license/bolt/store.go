@@ -1,0 +1,182 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/rollcall-sync/rollcall/license"
+)
+
+// DefaultBatchSize is how many changes Apply writes per transaction unless
+// told otherwise: large enough that a million-claim sync commits (and
+// fsyncs) about a hundred times, small enough that a transaction's dirty
+// pages stay a few megabytes.
+const DefaultBatchSize = 10000
+
+// Options tune a Store. The zero value is usable.
+type Options struct {
+	// Timeout bounds the wait for the file lock held by another process;
+	// zero waits forever.
+	Timeout time.Duration
+	// BatchSize is the default changes per Apply transaction (10000).
+	BatchSize int
+	// Logger receives open, migration and apply logs; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock for expiry and default timestamps; nil is time.Now.
+	Now func() time.Time
+}
+
+// Store is the bbolt license.Store. It is safe for concurrent use.
+type Store struct {
+	db    *bbolt.DB
+	path  string
+	batch int
+	log   *slog.Logger
+	now   func() time.Time
+	cache licenseCache
+}
+
+var _ license.Store = (*Store)(nil)
+
+// ErrSchemaTooNew: the file was written by a newer Rollcall.
+var ErrSchemaTooNew = errors.New("database schema is newer than this program knows")
+
+// Open opens or creates the store at path (file mode 0600) and brings its
+// schema up to date.
+func Open(path string, opts Options) (*Store, error) {
+	return open(path, opts, migrations)
+}
+
+func open(path string, opts Options, migs []migration) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout:      opts.Timeout,
+		FreelistType: bbolt.FreelistMapType,
+	})
+	if err != nil {
+		if errors.Is(err, bbolt.ErrTimeout) {
+			return nil, fmt.Errorf("open store %s: another process holds it (waited %s): %w", path, opts.Timeout, err)
+		}
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, batch: opts.BatchSize, log: opts.Logger, now: opts.Now}
+	if s.batch <= 0 {
+		s.batch = DefaultBatchSize
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.cache.init()
+	if err := s.migrate(migs); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Path is the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the file. It waits for running transactions.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the whole file to w while readers
+// and writers carry on, and returns the bytes written.
+func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("backup of %s: %w", s.path, err)
+	}
+	return n, nil
+}
+
+// Check runs bbolt's consistency check over the whole file and returns
+// every problem it finds, joined; nil when the file is sound.
+func (s *Store) Check() error {
+	var errs []error
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("check %s: %w", s.path, err)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("check %s: %w", s.path, errors.Join(errs...))
+	}
+	return nil
+}
+
+func (s *Store) clock(t time.Time) time.Time {
+	if t.IsZero() {
+		t = s.now()
+	}
+	return t.UTC().Round(0)
+}
+
+// licenseCache keeps decoded License records for Entitlement, which must
+// not decode JSON on every sign-in. Every license write drops the entry
+// after it commits and bumps gen; a reader only fills the cache when gen did
+// not move while it read, so it never stores a record older than a commit
+// it could have missed.
+type licenseCache struct {
+	mu  sync.RWMutex
+	gen uint64
+	m   map[string]*license.License
+}
+
+func (c *licenseCache) init() { c.m = make(map[string]*license.License) }
+
+func (c *licenseCache) get(id string) (*license.License, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[id], c.gen
+}
+
+func (c *licenseCache) put(id string, l *license.License, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		c.m[id] = l
+	}
+}
+
+func (c *licenseCache) drop(ids ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for _, id := range ids {
+		delete(c.m, id)
+	}
+}
