@@ -47,6 +47,7 @@ func (a *app) commands() []*cobra.Command {
 		a.plansCmd(),
 		a.configCmd(),
 		a.healthcheckCmd(),
+		a.backupCmd(),
 	}
 }
 

@@ -88,6 +88,14 @@ func (a *app) serve(ctx context.Context, cmd *cobra.Command, cfgPath, listen str
 		ln.Close()
 		return err
 	}
+	stopAdmin, err := serveAdminSocket(runCtx, adminSocketPath(rt.store.Path()), map[string]backupSource{"store": rt.store, "syncstate": rt.state}, log)
+	if err != nil {
+		cancelRuns()
+		_ = rt.engine.Stop(context.Background())
+		ln.Close()
+		return err
+	}
+	defer stopAdmin()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	addr := ln.Addr().String()

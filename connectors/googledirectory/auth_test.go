@@ -264,3 +264,61 @@ func TestOpenThroughRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Application default credentials from GOOGLE_APPLICATION_CREDENTIALS
+// still impersonate the subject.
+func TestApplicationDefaultCredentials(t *testing.T) {
+	e := newEnv(t, nil, envOptions{})
+	sa, _ := testAccount()
+	key, err := sa.KeyFile(e.srv.TokenURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "adc.json")
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", path)
+	cases := []struct {
+		subject string
+		ok      bool
+	}{
+		{e.d.SuperAdmin, true},
+		{e.d.NonAdmin, false}, // proves the subject, not the service account, is who acts
+	}
+	for _, tc := range cases {
+		c, err := New(Settings{UseApplicationDefault: true, Subject: tc.subject, Endpoint: e.srv.Endpoint()},
+			connectors.OpenOptions{Name: "adc"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Check(context.Background()); (err == nil) != tc.ok {
+			t.Errorf("subject %s: Check = %v, want success %v", tc.subject, err, tc.ok)
+		}
+	}
+}
+
+// token_url overrides the key file's token_uri (and so the audience).
+func TestTokenURLOverride(t *testing.T) {
+	e := newEnv(t, nil, envOptions{})
+	sa, _ := testAccount()
+	key, err := sa.KeyFile("https://oauth2.invalid/token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sa.json"), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Settings{CredentialsFile: "sa.json", Subject: e.d.SuperAdmin, Endpoint: e.srv.Endpoint(), TokenURL: e.srv.TokenURL()},
+		connectors.OpenOptions{Name: "override", BaseDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.srv.Counts().Token; n != 1 {
+		t.Errorf("%d token requests reached the fake, want 1", n)
+	}
+}

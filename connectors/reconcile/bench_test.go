@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rollcall-sync/rollcall/connectors"
@@ -21,8 +22,35 @@ import (
 //	RECONCILE_BENCH_N=100000 go test -run '^$' -bench . ./connectors/reconcile
 //
 // Peak RSS: build the test binary (go test -c) and run one benchmark at a
-// time under /usr/bin/time -v. The store is seeded by streaming changes
+// time under /usr/bin/time -v (or read peak-RSS-MB, the same VmHWM).
+// RECONCILE_BENCH_DIR puts the store elsewhere (e.g. /dev/shm);
+// RECONCILE_BENCH_BATCH sets ApplyOptions.BatchSize. The store is seeded by streaming changes
 // straight into it, so a benchmark's peak is its own, not its setup's.
+
+// benchBatch is ApplyOptions.BatchSize for the benchmarks
+// (RECONCILE_BENCH_BATCH; unset: DefaultBatchSize).
+func benchBatch() int {
+	n, _ := strconv.Atoi(os.Getenv("RECONCILE_BENCH_BATCH"))
+	return n
+}
+
+// reportPeakRSS adds the process's peak resident set (VmHWM, Linux only)
+// to the benchmark's figures. It is the process's peak: run one benchmark
+// per process to read it. The store is seeded by streaming, which peaks
+// far lower than any benchmark, so it is then the benchmark's own peak.
+func reportPeakRSS(b *testing.B) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmHWM:" {
+			if kb, err := strconv.Atoi(f[1]); err == nil {
+				b.ReportMetric(float64(kb)/1024, "peak-RSS-MB")
+			}
+		}
+	}
+}
 
 func benchN(b *testing.B) int {
 	n := 1_000_000
@@ -191,18 +219,14 @@ func sync1(b *testing.B, s license.Store, d connectors.Deployment, g *genSource)
 	if err != nil {
 		b.Fatal(err)
 	}
-	logMem(b, "after collect")
 	p, err := Build(ctx, s, d, snap, Options{Now: testNow})
 	if err != nil {
 		b.Fatal(err)
 	}
-	logMem(b, "after build")
-	batch, _ := strconv.Atoi(os.Getenv("RECONCILE_BENCH_BATCH"))
-	res, err := Apply(ctx, s, p, ApplyOptions{Actor: "bench", Now: testNow, BatchSize: batch})
+	res, err := Apply(ctx, s, p, ApplyOptions{Actor: "bench", Now: testNow, BatchSize: benchBatch()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	logMem(b, "after apply")
 	return p, res
 }
 
@@ -219,6 +243,7 @@ func BenchmarkReadSource(b *testing.B) {
 			b.Fatalf("snapshot of %d people, want %d", len(snap.People), n)
 		}
 	}
+	reportPeakRSS(b)
 }
 
 func BenchmarkFirstSync(b *testing.B) {
@@ -238,6 +263,7 @@ func BenchmarkFirstSync(b *testing.B) {
 		_ = s.Close()
 		b.StartTimer()
 	}
+	reportPeakRSS(b)
 }
 
 func BenchmarkUnchanged(b *testing.B) {
@@ -246,13 +272,11 @@ func BenchmarkUnchanged(b *testing.B) {
 	d := deployment("lic", "district")
 	s := benchStore(b, n)
 	seed(b, s, d, g)
-	logMem(b, "after seed")
 	seq := lastSeq(b, s, "lic")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		p, res := sync1(b, s, d, g)
-		logMem(b, "after sync")
 		if !p.Empty() || res.Changed() || p.Counts.Unchanged != n {
 			b.Fatalf("unchanged source planned %+v and wrote %+v", p.Counts, res)
 		}
@@ -261,6 +285,7 @@ func BenchmarkUnchanged(b *testing.B) {
 	if got := lastSeq(b, s, "lic"); got != seq {
 		b.Fatalf("an unchanged sync wrote audit events %d..%d", seq+1, got)
 	}
+	reportPeakRSS(b)
 }
 
 func BenchmarkChurn1pct(b *testing.B) {
@@ -268,7 +293,6 @@ func BenchmarkChurn1pct(b *testing.B) {
 	d := deployment("lic", "district")
 	s := benchStore(b, n)
 	seed(b, s, d, &genSource{n: n})
-	logMem(b, "after seed")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -280,4 +304,5 @@ func BenchmarkChurn1pct(b *testing.B) {
 			b.Fatalf("round %d: plan %+v, result %+v; want %d adds and removals", i+1, p.Counts, res, want)
 		}
 	}
+	reportPeakRSS(b)
 }

@@ -58,7 +58,7 @@ func TestCollect(t *testing.T) {
 			},
 			// The teacher entry sorts first but has no name: the next entry
 			// by role strength (other) gives it.
-			want: []Person{{Email: "e@school.example.org", Role: license.RoleTeacher, ExternalID: "t1", OrgUnit: "art", Name: "Eve O", Attrs: map[string]string{"grade": "9"}}},
+			want:       []Person{{Email: "e@school.example.org", Role: license.RoleTeacher, ExternalID: "t1", OrgUnit: "art", Name: "Eve O", Attrs: map[string]string{"grade": "9"}}},
 			wantFolded: 2,
 		},
 	}

@@ -85,7 +85,7 @@ func TestExportRoundTrip(t *testing.T) {
 func TestExportNeutralisesFormulas(t *testing.T) {
 	ms := []*license.Member{{
 		Email: "-x@a.org", Name: "=cmd|' /C calc'!A0", Role: license.RoleStudent, OrgUnit: "@ou",
-		Added: time.Date(2026, 9, 1, 23, 30, 0, 0, time.FixedZone("x", -2*3600)),
+		Added:  time.Date(2026, 9, 1, 23, 30, 0, 0, time.FixedZone("x", -2*3600)),
 		Claims: []license.Claim{{Source: "+weird/source"}, {Source: "manual"}},
 	}, {
 		Email: "b@a.org", Name: "\tTab", Role: license.RoleTeacher, Claims: []license.Claim{{Source: "key"}},
