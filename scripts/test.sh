@@ -8,7 +8,7 @@ export PATH="$PATH:$(go env GOPATH)/bin"
 
 if ! command -v promtool >/dev/null 2>&1; then
   echo "installing promtool (first run only)..."
-  go install github.com/prometheus/prometheus/cmd/promtool@latest
+  go install github.com/prometheus/prometheus/cmd/promtool@v0.316.0
 fi
 
 go test -race -timeout 60m -count=1 ./...

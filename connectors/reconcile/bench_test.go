@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/license"
@@ -38,7 +39,10 @@ func benchBatch() int {
 // to the benchmark's figures. It is the process's peak: run one benchmark
 // per process to read it. The store is seeded by streaming, which peaks
 // far lower than any benchmark, so it is then the benchmark's own peak.
-func reportPeakRSS(b *testing.B) {
+func reportPeakRSS(b *testing.B, read time.Duration) {
+	if read > 0 {
+		b.ReportMetric(float64(b.Elapsed())/float64(read), "x-read")
+	}
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return
@@ -213,12 +217,16 @@ func lastSeq(b *testing.B, s license.Store, licenseID string) uint64 {
 	return hi
 }
 
-func sync1(b *testing.B, s license.Store, d connectors.Deployment, g *genSource) (*Plan, Result) {
+// sync1 runs one sync and adds the time Collect took to *read, so each
+// benchmark reports its ratio to reading the source in the same run.
+func sync1(b *testing.B, s license.Store, d connectors.Deployment, g *genSource, read *time.Duration) (*Plan, Result) {
 	ctx := context.Background()
+	start := time.Now()
 	snap, err := Collect(ctx, g, d.Selection)
 	if err != nil {
 		b.Fatal(err)
 	}
+	*read += time.Since(start)
 	p, err := Build(ctx, s, d, snap, Options{Now: testNow})
 	if err != nil {
 		b.Fatal(err)
@@ -233,6 +241,7 @@ func sync1(b *testing.B, s license.Store, d connectors.Deployment, g *genSource)
 func BenchmarkReadSource(b *testing.B) {
 	n := benchN(b)
 	g := &genSource{n: n}
+	var read time.Duration // zero: this is the floor itself
 	b.ReportAllocs()
 	for b.Loop() {
 		snap, err := Collect(context.Background(), g, connectors.Selection{})
@@ -243,19 +252,20 @@ func BenchmarkReadSource(b *testing.B) {
 			b.Fatalf("snapshot of %d people, want %d", len(snap.People), n)
 		}
 	}
-	reportPeakRSS(b)
+	reportPeakRSS(b, read)
 }
 
 func BenchmarkFirstSync(b *testing.B) {
 	n := benchN(b)
 	g := &genSource{n: n}
 	d := deployment("lic", "district")
+	var read time.Duration
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		s := benchStore(b, n)
 		b.StartTimer()
-		p, res := sync1(b, s, d, g)
+		p, res := sync1(b, s, d, g, &read)
 		b.StopTimer()
 		if len(p.Adds) != n || res.MembersAdded != n || len(res.Overflow) != 0 {
 			b.Fatalf("first sync planned %d adds, added %d members, overflow %d; want %d, %d, 0", len(p.Adds), res.MembersAdded, len(res.Overflow), n, n)
@@ -263,7 +273,7 @@ func BenchmarkFirstSync(b *testing.B) {
 		_ = s.Close()
 		b.StartTimer()
 	}
-	reportPeakRSS(b)
+	reportPeakRSS(b, read)
 }
 
 func BenchmarkUnchanged(b *testing.B) {
@@ -273,10 +283,11 @@ func BenchmarkUnchanged(b *testing.B) {
 	s := benchStore(b, n)
 	seed(b, s, d, g)
 	seq := lastSeq(b, s, "lic")
+	var read time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p, res := sync1(b, s, d, g)
+		p, res := sync1(b, s, d, g, &read)
 		if !p.Empty() || res.Changed() || p.Counts.Unchanged != n {
 			b.Fatalf("unchanged source planned %+v and wrote %+v", p.Counts, res)
 		}
@@ -285,7 +296,7 @@ func BenchmarkUnchanged(b *testing.B) {
 	if got := lastSeq(b, s, "lic"); got != seq {
 		b.Fatalf("an unchanged sync wrote audit events %d..%d", seq+1, got)
 	}
-	reportPeakRSS(b)
+	reportPeakRSS(b, read)
 }
 
 func BenchmarkChurn1pct(b *testing.B) {
@@ -293,10 +304,11 @@ func BenchmarkChurn1pct(b *testing.B) {
 	d := deployment("lic", "district")
 	s := benchStore(b, n)
 	seed(b, s, d, &genSource{n: n})
+	var read time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p, res := sync1(b, s, d, &genSource{n: n, round: i + 1})
+		p, res := sync1(b, s, d, &genSource{n: n, round: i + 1}, &read)
 		// One in a hundred replaced, one in a hundred moved; the first
 		// rounds also revert nothing, so the counts are exact.
 		want := (n + 99 - (i+1)%100) / 100
@@ -304,5 +316,5 @@ func BenchmarkChurn1pct(b *testing.B) {
 			b.Fatalf("round %d: plan %+v, result %+v; want %d adds and removals", i+1, p.Counts, res, want)
 		}
 	}
-	reportPeakRSS(b)
+	reportPeakRSS(b, read)
 }
