@@ -26,6 +26,10 @@ type Deployment struct {
 	CreatedBy string    `json:"created_by,omitempty"`
 	Created   time.Time `json:"created,omitzero"`
 	RunTime   bool      `json:"run_time,omitempty"`
+	// Undeploying marks a run-time deployment being removed: it is no
+	// longer scheduled, and goes once its claims are gone (which may wait
+	// for an approval when they are many).
+	Undeploying bool `json:"undeploying,omitempty"`
 }
 
 // DeletionLimit bounds how many claims one sync may remove without approval:

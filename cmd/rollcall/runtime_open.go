@@ -117,15 +117,21 @@ func (a *app) openRuntimeFrom(cfg *config.Config) (*runtime, error) {
 		rt.Close()
 		return nil, err
 	}
+	schedules, types := map[string]string{}, map[string]string{}
+	for _, c := range cfg.Connectors {
+		schedules[c.Name], types[c.Name] = c.Schedule, c.Type
+	}
 	rt.engine, err = engine.New(engine.Options{
-		Store:       rt.store,
-		State:       rt.state,
-		Metrics:     rt.metrics,
-		Logger:      a.logger,
-		Connectors:  conns,
-		Deployments: deps,
-		BatchSize:   cfg.Sync.BatchSize,
-		Jitter:      cfg.Sync.Jitter,
+		Store:              rt.store,
+		State:              rt.state,
+		Metrics:            rt.metrics,
+		Logger:             a.logger,
+		Connectors:         conns,
+		Deployments:        deps,
+		ConnectorSchedules: schedules,
+		ConnectorTypes:     types,
+		BatchSize:          cfg.Sync.BatchSize,
+		Jitter:             cfg.Sync.Jitter,
 	})
 	if err != nil {
 		rt.Close()

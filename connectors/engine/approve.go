@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/reconcile"
 	"github.com/rollcall-sync/rollcall/connectors/syncstate"
 )
@@ -29,6 +30,10 @@ func (e *Engine) DryRun(ctx context.Context, name string) (*reconcile.Plan, erro
 	if err != nil {
 		return nil, err
 	}
+	return e.dryRun(ctx, d)
+}
+
+func (e *Engine) dryRun(ctx context.Context, d connectors.Deployment) (*reconcile.Plan, error) {
 	conn, ok := e.conns[d.Connector]
 	if !ok {
 		return nil, fmt.Errorf("dry run %s: connector %q is not open", d.Name, d.Connector)
@@ -92,6 +97,13 @@ func (e *Engine) Approve(ctx context.Context, id, by string) (syncstate.Run, err
 			return run, fmt.Errorf("approve plan %s: %w", id, derr)
 		}
 		e.log.Info("approved plan is stale; re-planning", "plan", id, "deployment", d.Name, "by", by)
+		if d.Undeploying {
+			run, err = e.run(ctx, d, TriggerApproval, &approval{retire: true, by: by})
+			if err == nil && run.Result != syncstate.ResultHeld {
+				err = e.forget(ctx, d)
+			}
+			return run, err
+		}
 		run, err = e.run(ctx, d, TriggerApproval, nil)
 		e.refreshGauges(context.WithoutCancel(ctx), d)
 		return run, err
@@ -101,6 +113,11 @@ func (e *Engine) Approve(ctx context.Context, id, by string) (syncstate.Run, err
 	}
 	if err := e.state.DecidePending(ctx, id, StatusApproved, by); err != nil {
 		return run, fmt.Errorf("approve plan %s: %w", id, err)
+	}
+	if d.Undeploying {
+		if err := e.forget(ctx, d); err != nil {
+			return run, err
+		}
 	}
 	e.log.Info("plan approved", "plan", id, "deployment", d.Name, "by", by, "removed", run.Counts.Removed)
 	e.refreshGauges(context.WithoutCancel(ctx), d)

@@ -40,9 +40,13 @@ type Options struct {
 	Connectors map[string]connectors.Connector
 	// Deployments from the config file; run-time ones come from State.
 	Deployments []connectors.Deployment
-	BatchSize   int
-	Jitter      time.Duration
-	Now         func() time.Time
+	// ConnectorSchedules maps a connector to its schedule, which run-time
+	// deployments on it follow; ConnectorTypes maps it to its type name.
+	ConnectorSchedules map[string]string
+	ConnectorTypes     map[string]string
+	BatchSize          int
+	Jitter             time.Duration
+	Now                func() time.Time
 }
 
 // Engine runs the syncs of every deployment.
@@ -53,9 +57,12 @@ type Engine struct {
 	log     *slog.Logger
 	conns   map[string]connectors.Connector
 	static  []connectors.Deployment
-	batch   int
-	jitter  time.Duration
-	now     func() time.Time
+	// schedules and types are per connector instance.
+	schedules map[string]string
+	types     map[string]string
+	batch     int
+	jitter    time.Duration
+	now       func() time.Time
 
 	mu      sync.Mutex
 	running map[string]bool // deployment name → a run holds it
@@ -69,16 +76,18 @@ func New(opts Options) (*Engine, error) {
 		return nil, errors.New("engine: a store and a sync state are required")
 	}
 	e := &Engine{
-		store:   opts.Store,
-		state:   opts.State,
-		metrics: opts.Metrics,
-		log:     opts.Logger,
-		conns:   opts.Connectors,
-		static:  slices.Clone(opts.Deployments),
-		batch:   opts.BatchSize,
-		jitter:  opts.Jitter,
-		now:     opts.Now,
-		running: map[string]bool{},
+		store:     opts.Store,
+		state:     opts.State,
+		metrics:   opts.Metrics,
+		log:       opts.Logger,
+		conns:     opts.Connectors,
+		static:    slices.Clone(opts.Deployments),
+		schedules: opts.ConnectorSchedules,
+		types:     opts.ConnectorTypes,
+		batch:     opts.BatchSize,
+		jitter:    opts.Jitter,
+		now:       opts.Now,
+		running:   map[string]bool{},
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

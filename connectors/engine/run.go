@@ -20,6 +20,9 @@ func (e *Engine) Run(ctx context.Context, name, trigger string) (syncstate.Run, 
 	if err != nil {
 		return syncstate.Run{}, err
 	}
+	if d.Undeploying {
+		return syncstate.Run{}, fmt.Errorf("sync %s: the deployment is being undeployed; approve or reject its pending removal", d.Name)
+	}
 	if !e.acquire(d.Name) {
 		return e.recordSkipped(ctx, d, trigger), fmt.Errorf("sync %s: %w", d.Name, ErrRunning)
 	}
@@ -27,10 +30,12 @@ func (e *Engine) Run(ctx context.Context, name, trigger string) (syncstate.Run, 
 	return e.run(ctx, d, trigger, nil)
 }
 
-// approval is a held plan an admin approved.
+// approval is a held plan an admin approved, or (retire) an undeploy's
+// removal of every claim.
 type approval struct {
-	plan *reconcile.Plan
-	by   string
+	plan   *reconcile.Plan
+	retire bool
+	by     string
 }
 
 func (e *Engine) recordSkipped(ctx context.Context, d connectors.Deployment, trigger string) syncstate.Run {
@@ -88,6 +93,9 @@ func (e *Engine) run(ctx context.Context, d connectors.Deployment, trigger strin
 		}
 	}()
 
+	if approve != nil && approve.retire {
+		return e.retire(ctx, d, run, approve.by)
+	}
 	if approve != nil {
 		opts := e.applyOptions(d, start)
 		opts.Actor = fmt.Sprintf("%s, approved by %s", d.Source(), approve.by)
@@ -110,9 +118,9 @@ func (e *Engine) run(ctx context.Context, d connectors.Deployment, trigger strin
 	}
 	run.SnapshotHash = snap.Hash
 	run.Counts.Desired = len(snap.People)
-	run.Counts.Skipped = len(snap.Skipped)
+	run.Counts.Skipped = snap.SkippedCount
 	e.metrics.SetDesired(d.Name, len(snap.People))
-	e.metrics.SetSkippedPeople(d.Name, len(snap.Skipped))
+	e.metrics.SetSkippedPeople(d.Name, snap.SkippedCount)
 	for _, s := range firstN(snap.Skipped, 20) {
 		log.Warn("person skipped", "external_id", s.ExternalID, "email", s.Email, "reason", s.Reason)
 	}
@@ -121,10 +129,20 @@ func (e *Engine) run(ctx context.Context, d connectors.Deployment, trigger strin
 	if err != nil {
 		return run, fmt.Errorf("sync %s: plan: %w", d.Name, err)
 	}
+	return e.applyPlan(ctx, d, run, plan, string(d.Source()))
+}
+
+// applyPlan applies a plan, holding its removals for approval when the
+// deletion guard tripped.
+func (e *Engine) applyPlan(ctx context.Context, d connectors.Deployment, run syncstate.Run, plan *reconcile.Plan, actor string) (syncstate.Run, error) {
+	start := run.Started
+	log := e.log.With("deployment", d.Name)
 	for _, g := range plan.Guards {
 		log.Warn("guard", "guard", g.Name, "reason", g.Reason)
 	}
-	res, err := reconcile.Apply(ctx, e.store, plan, e.applyOptions(d, start))
+	opts := e.applyOptions(d, start)
+	opts.Actor = actor
+	res, err := reconcile.Apply(ctx, e.store, plan, opts)
 	if err != nil {
 		return run, fmt.Errorf("sync %s: apply: %w", d.Name, err)
 	}
@@ -153,6 +171,15 @@ func (e *Engine) run(ctx context.Context, d connectors.Deployment, trigger strin
 		log.Warn("removals held for approval", "plan", p.ID, "removals", len(pending.Removes))
 	}
 	return run, nil
+}
+
+// retire plans and applies the removal of every claim of d (undeploy).
+func (e *Engine) retire(ctx context.Context, d connectors.Deployment, run syncstate.Run, by string) (syncstate.Run, error) {
+	plan, err := reconcile.Build(ctx, e.store, d, &reconcile.Snapshot{}, reconcile.Options{Now: run.Started, Retire: true})
+	if err != nil {
+		return run, fmt.Errorf("undeploy %s: plan: %w", d.Name, err)
+	}
+	return e.applyPlan(ctx, d, run, plan, fmt.Sprintf("%s, undeployed by %s", d.Source(), by))
 }
 
 func (e *Engine) applyOptions(d connectors.Deployment, now time.Time) reconcile.ApplyOptions {

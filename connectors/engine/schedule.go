@@ -40,6 +40,9 @@ func (e *Engine) Start(ctx context.Context) error {
 		},
 	})
 	for _, d := range deps {
+		if d.Undeploying {
+			continue // waits for its removal to be approved
+		}
 		// Every series exists from the start, so the first failure is a
 		// change Prometheus can see.
 		e.metrics.InitDeployment(d.Name, d.Connector)

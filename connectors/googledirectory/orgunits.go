@@ -11,11 +11,7 @@ import (
 )
 
 // OrgUnit is one organizational unit, for the dashboard's picker.
-type OrgUnit struct {
-	Path   string // "/Students/Lincoln High"
-	Name   string // "Lincoln High"; empty for the root
-	Parent string // "/Students"; empty for the root
-}
+type OrgUnit = connectors.OrgUnit
 
 // OrgUnits lists every org unit of the account, sorted by path, starting
 // with the root "/" (the whole account), which orgunits.list leaves out.

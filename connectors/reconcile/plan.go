@@ -94,6 +94,10 @@ const (
 type Options struct {
 	// Now is the plan's time, also used to judge expiry; zero: time.Now().
 	Now time.Time
+	// Retire plans the removal of every claim of the deployment (undeploy):
+	// the snapshot is empty on purpose, so the empty-source guard does not
+	// apply. The deletion limit still does.
+	Retire bool
 }
 
 // Empty reports whether the plan changes nothing (overflow aside).
@@ -110,6 +114,10 @@ const memberLookupMax = 1000
 // It merge-joins the snapshot (sorted by email) with the claims of
 // d.Source() (read in email order) and evaluates the guards. Nothing
 // outside d's source appears in the plan. Build only reads the store.
+//
+// The deletion limit is d.DeletionLimit as given: its zero value allows no
+// removal without approval (config fills DefaultDeletionLimit). The plan
+// may share memory with snap (Adds), so snap must not change afterwards.
 func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *Snapshot, opts Options) (*Plan, error) {
 	if snap == nil {
 		return nil, fmt.Errorf("plan deployment %s: no snapshot (the source was not read)", d.Name)
@@ -142,9 +150,9 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 	current := p.Counts.Current
 
 	switch bound := d.DeletionLimit.Bound(current); {
-	case len(people) == 0 && current > 0:
-		p.guard(GuardEmptySource, "the source returned nobody while %s has %d claims on license %s; an empty source never removes anyone, so %d removals were dropped",
-			src, current, lic.ID, len(p.Removes))
+	case len(people) == 0 && current > 0 && !opts.Retire:
+		p.guard(GuardEmptySource, "the source returned nobody usable (%d read, %d skipped) while %s has %d claims on license %s; an empty source never removes anyone, so %d removals were dropped",
+			snap.Fetched, snap.SkippedCount, src, current, lic.ID, len(p.Removes))
 		p.Removes, freed = nil, 0
 	case len(p.Removes) > bound:
 		p.Held, freed = true, 0

@@ -398,3 +398,47 @@ func TestBuildErrors(t *testing.T) {
 		})
 	}
 }
+
+// Retire (undeploy) removes every claim of the deployment on purpose: the
+// empty-source guard stands aside, the deletion limit does not.
+func TestRetire(t *testing.T) {
+	tests := []struct {
+		name     string
+		claims   int
+		wantHeld bool
+	}{
+		{"within the deletion limit", 15, false},
+		{"beyond the deletion limit", 40, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := openStore(t)
+			createLicense(t, s, "lic", 100, time.Time{})
+			d := deployment("lic", "hs")
+			syncOnce(t, s, d, paged(roster(0, tt.claims, ""), 10))
+			upsert(t, s, "lic", license.SourceManual, "p0001@school.example.org")
+			p, err := Build(ctx, s, d, &Snapshot{}, Options{Now: testNow, Retire: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Removes) != tt.claims || p.Held != tt.wantHeld || slices.Contains(guardNames(p.Guards), GuardEmptySource) {
+				t.Fatalf("removes %d held %v guards %v", len(p.Removes), p.Held, guardNames(p.Guards))
+			}
+			if _, err := Apply(ctx, s, p, ApplyOptions{Now: testNow}); err != nil {
+				t.Fatal(err)
+			}
+			if pending := p.Pending(); pending != nil {
+				if _, err := Approve(ctx, s, pending, ApplyOptions{Now: testNow}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := claimsOf(t, s, "lic", d.Source()); len(got) != 0 {
+				t.Errorf("%d claims left after retiring", len(got))
+			}
+			if _, err := s.Member(ctx, "lic", "p0001@school.example.org"); err != nil {
+				t.Errorf("manual member went with the deployment: %v", err)
+			}
+		})
+	}
+}

@@ -166,3 +166,6 @@ func (e *errWriter) Write(b []byte) (int, error) {
 func (e *errWriter) printf(format string, args ...any) {
 	fmt.Fprintf(e, format, args...)
 }
+
+// Detail says what an update changes, e.g. "role student→teacher".
+func (u *Update) Detail() string { return u.detail() }

@@ -324,7 +324,9 @@ type memberBuckets struct {
 	lb, members, byName, byAdded, bySource, emails *bbolt.Bucket
 }
 
-func (w *writer) nameKey(m *license.Member) []byte { return w.arena.pair(strings.ToLower(m.Name), m.Email) }
+func (w *writer) nameKey(m *license.Member) []byte {
+	return w.arena.pair(strings.ToLower(m.Name), m.Email)
+}
 
 func (w *writer) addedKey(m *license.Member) []byte {
 	return append(append(w.arena.take(8+len(m.Email)), timeKey(m.Added)...), m.Email...)
@@ -471,7 +473,12 @@ func (w *writer) putMember(bk *memberBuckets, old, m *license.Member) error {
 			return err
 		}
 	}
-	if old == nil || strings.ToLower(old.Name) != strings.ToLower(m.Name) {
+	// Compare the index keys' name parts, not names: the index lower-cases.
+	newName, oldName := strings.ToLower(m.Name), ""
+	if old != nil {
+		oldName = strings.ToLower(old.Name)
+	}
+	if old == nil || oldName != newName {
 		if old != nil {
 			if err := bk.byName.Delete(w.nameKey(old)); err != nil {
 				return err

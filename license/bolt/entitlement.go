@@ -57,10 +57,10 @@ type grantRef struct {
 }
 
 func (s *Store) grantsOf(tx *bbolt.Tx, email string, gen uint64) ([]grantRef, error) {
-	var out []grantRef
-	add := func(id, via string) error {
+	out := make([]grantRef, 0, 4)
+	add := func(id []byte, via string) error {
 		for _, g := range out {
-			if g.l.ID == id {
+			if g.l.ID == string(id) {
 				return nil // a member grant already covers it
 			}
 		}
@@ -71,18 +71,24 @@ func (s *Store) grantsOf(tx *bbolt.Tx, email string, gen uint64) ([]grantRef, er
 		out = append(out, grantRef{l, via})
 		return nil
 	}
-	p := prefix(email)
+	// Seek keys are built on the stack: this is the sign-in path.
+	var kb [320]byte
+	p := append(append(kb[:0], email...), sep)
 	c := tx.Bucket(bucketEmails).Cursor()
 	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-		if err := add(string(k[len(p):]), "member"); err != nil {
+		if err := add(k[len(p):], "member"); err != nil {
 			return nil, err
 		}
 	}
 	domain := license.EmailDomain(email)
-	p = prefix(domain)
+	p = append(append(kb[:0], domain...), sep)
 	c = tx.Bucket(bucketDomains).Cursor()
+	via := ""
 	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-		if err := add(string(k[len(p):]), "domain:"+domain); err != nil {
+		if via == "" {
+			via = "domain:" + domain
+		}
+		if err := add(k[len(p):], via); err != nil {
 			return nil, err
 		}
 	}
@@ -92,18 +98,18 @@ func (s *Store) grantsOf(tx *bbolt.Tx, email string, gen uint64) ([]grantRef, er
 
 // cachedLicense returns the decoded record of id, reading it in tx (and
 // caching it) when the cache lacks it.
-func (s *Store) cachedLicense(tx *bbolt.Tx, id string, gen uint64) (*license.License, error) {
-	if l, _ := s.cache.get(id); l != nil {
+func (s *Store) cachedLicense(tx *bbolt.Tx, id []byte, gen uint64) (*license.License, error) {
+	if l := s.cache.lookup(id); l != nil {
 		return l, nil
 	}
-	lb, err := licenseBucket(tx, id)
+	lb, err := licenseBucket(tx, string(id))
 	if err != nil {
 		return nil, fmt.Errorf("index names %w", err)
 	}
-	l, err := readLicense(lb, id)
+	l, err := readLicense(lb, string(id))
 	if err != nil {
 		return nil, err
 	}
-	s.cache.put(id, &l, gen)
+	s.cache.put(l.ID, &l, gen)
 	return &l, nil
 }

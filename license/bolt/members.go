@@ -339,4 +339,3 @@ func sortRanked(items []ranked, desc bool) {
 		return cmp.Compare(a.key, b.key)
 	})
 }
-

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/rollcall-sync/rollcall/license"
 )
@@ -67,7 +68,7 @@ func open(path string, opts Options, migs []migration) (*Store, error) {
 		FreelistType: bbolt.FreelistMapType,
 	})
 	if err != nil {
-		if errors.Is(err, bbolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open store %s: another process holds it (waited %s): %w", path, opts.Timeout, err)
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -162,6 +163,13 @@ func (c *licenseCache) get(id string) (*license.License, uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.m[id], c.gen
+}
+
+// lookup is get without the generation, and without converting id.
+func (c *licenseCache) lookup(id []byte) *license.License {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[string(id)]
 }
 
 func (c *licenseCache) put(id string, l *license.License, gen uint64) {

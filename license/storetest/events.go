@@ -14,7 +14,9 @@ func (h *harness) testEvents(t *testing.T) {
 	s := h.store(t)
 	createLicense(t, s, "ev", 10)
 	createLicense(t, s, "quiet", 10)
-	opts := func(actor string, day int) license.ApplyOptions { return license.ApplyOptions{Actor: actor, Now: at(day)} }
+	opts := func(actor string, day int) license.ApplyOptions {
+		return license.ApplyOptions{Actor: actor, Now: at(day)}
+	}
 	steps := []struct {
 		actor   string
 		changes []license.Change

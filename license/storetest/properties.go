@@ -52,7 +52,9 @@ func (m *model) apply(changes []license.Change) []string {
 		}
 		return c.Role.Rank()
 	}
-	slices.SortFunc(updates, func(a, b license.Change) int { return strings.Compare(a.Email+string(a.Source), b.Email+string(b.Source)) })
+	slices.SortFunc(updates, func(a, b license.Change) int {
+		return strings.Compare(a.Email+string(a.Source), b.Email+string(b.Source))
+	})
 	slices.SortFunc(adds, func(a, b license.Change) int {
 		return cmp.Or(rank(b)-rank(a), strings.Compare(a.Email, b.Email), strings.Compare(string(a.Source), string(b.Source)))
 	})
