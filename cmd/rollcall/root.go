@@ -48,6 +48,9 @@ func (a *app) commands() []*cobra.Command {
 		a.configCmd(),
 		a.healthcheckCmd(),
 		a.backupCmd(),
+		a.deployOUCmd(),
+		a.undeployCmd(),
+		a.demoCmd(),
 	}
 }
 

@@ -51,11 +51,18 @@ func (a *app) serve(ctx context.Context, cmd *cobra.Command, cfgPath, listen str
 		return err
 	}
 	defer rt.Close()
-	log := a.logger
 	if listen == "" {
 		listen = rt.cfg.HTTP.Listen
 	}
+	return a.runServer(ctx, rt, listen, func(addr string) {
+		fmt.Fprintf(a.stdout, "rollcall: serving on http://%s (metrics at /metrics)\n", addr)
+	})
+}
 
+// handler serves metrics and health; the admin API and the dashboard
+// mount beside them.
+func (a *app) handler(rt *runtime) http.Handler {
+	log := a.logger
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.registry, promhttp.HandlerOpts{Registry: rt.registry, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -74,7 +81,16 @@ func (a *app) serve(ctx context.Context, cmd *cobra.Command, cfgPath, listen str
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	return mux
+}
+
+// runServer starts the schedule, the HTTP listener and the admin socket,
+// calls ready with the address it listens on, and runs until ctx is done;
+// then it stops scheduling, lets running syncs finish their batch, and
+// closes rt, all within the config's shutdown timeout.
+func (a *app) runServer(ctx context.Context, rt *runtime, listen string, ready func(addr string)) error {
+	log := a.logger
+	srv := &http.Server{Handler: a.handler(rt), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)
@@ -100,7 +116,7 @@ func (a *app) serve(ctx context.Context, cmd *cobra.Command, cfgPath, listen str
 	go func() { serveErr <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
 	log.Info("serving", "addr", addr, "config", rt.cfg.File)
-	fmt.Fprintf(a.stdout, "rollcall: serving on http://%s (metrics at /metrics)\n", addr)
+	ready(addr)
 
 	select {
 	case <-ctx.Done():

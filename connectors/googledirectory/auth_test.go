@@ -83,7 +83,7 @@ func TestCredentialsRefused(t *testing.T) {
 					t.Errorf("%s error is %T, want *APIError", call.name, err)
 				}
 			}
-			if n := e.rec.totalRetries(); n != 0 {
+			if n := e.rec.TotalRetries(); n != 0 {
 				t.Errorf("%d retries of a refusal", n)
 			}
 		})

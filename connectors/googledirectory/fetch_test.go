@@ -220,10 +220,10 @@ func TestRetryAfter(t *testing.T) {
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, want error: %v", err, tc.wantErr)
 			}
-			if c := e.rec.retryCount(reasonRateLimit); c != tc.wantRetries {
+			if c := e.rec.Retries(reasonRateLimit); c != tc.wantRetries {
 				t.Errorf("%d retries, want %d", c, tc.wantRetries)
 			}
-			for _, d := range e.clock.slept() {
+			for _, d := range e.clock.Slept() {
 				if d < tc.retryAfter {
 					t.Errorf("slept %s, less than Retry-After %s", d, tc.retryAfter)
 				}
@@ -255,10 +255,8 @@ func TestRequestsObserved(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := e.srv.Counts().UsersList
-	e.rec.mu.Lock()
-	defer e.rec.mu.Unlock()
-	if e.rec.requests[503] != 1 || int64(e.rec.requests[200]) != pages+1 { // +1: the token request
-		t.Errorf("observed requests %v; want one 503 and %d 200s", e.rec.requests, pages+1)
+	if e.rec.Requests(503) != 1 || int64(e.rec.Requests(200)) != pages+1 { // +1: the token request
+		t.Errorf("observed %d 503s and %d 200s; want one 503 and %d 200s", e.rec.Requests(503), e.rec.Requests(200), pages+1)
 	}
 }
 
@@ -271,7 +269,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "canceled") {
 		t.Fatalf("Fetch with a cancelled context = %v", err)
 	}
-	if e.rec.totalRetries() > 0 {
-		t.Errorf("%d retries after cancellation", e.rec.totalRetries())
+	if e.rec.TotalRetries() > 0 {
+		t.Errorf("%d retries after cancellation", e.rec.TotalRetries())
 	}
 }

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -132,7 +131,7 @@ func (s *Store) DeleteSession(ctx context.Context, cookieValue string) error {
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketSessions).Delete(hashSecret(cookieValue))
 	})
-	if err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+	if err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil

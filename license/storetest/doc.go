@@ -11,4 +11,7 @@
 //   - Stored times come back in UTC, equal (time.Time.Equal) to what went in.
 //   - Overflowing adds write no audit event, so a sync repeated against a
 //     full license writes nothing.
+//   - Apply judges expiry at ApplyOptions.Now; Entitlement at the store's
+//     own clock.
+//   - A cursor that is not one the store made is ErrInvalid.
 package storetest
