@@ -19,10 +19,9 @@ import (
 // the dashboard may query: what the rollcall binary exports, plus "up",
 // which Prometheus adds to every target.
 //
-// TODO(cross-check): replace this hand list with the names scraped from a
-// running `rollcall serve` (its /metrics, parsed), so that a metric renamed
-// in the binary fails this test. The integrator wires that in; until then
-// this list is the contract the engine's metrics were specified with.
+// TestExportedMetricsMatchRunningBinary (scrape_test.go) holds this list
+// equal to what a running rollcall exports, names, types and labels, so a
+// metric renamed in the binary fails the rule and dashboard checks.
 var exportedMetrics = map[string]struct {
 	kind   string // counter, gauge or histogram
 	labels []string

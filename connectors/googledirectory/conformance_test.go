@@ -1,211 +1,174 @@
 package googledirectory
 
 import (
-	"context"
-	"errors"
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/connectortest"
+	"github.com/rollcall-sync/rollcall/connectors/googledirectory/fake"
+	"github.com/rollcall-sync/rollcall/license"
 )
 
-// harnesses lists the connectors these tables run against; a shared suite
-// would take its harness as a parameter instead.
-func harnesses() map[string]harness { return map[string]harness{"google-directory": googleHarness{}} }
-
-func TestConformanceFetch(t *testing.T) {
-	cases := []struct {
-		name            string
-		people, perPage int
-		minPages        int64
-	}{
-		{"one page", 40, 500, 1},
-		{"many pages", 1500, 20, 60},
-		{"page size 1", 30, 1, 25},
-	}
-	for hname, h := range harnesses() {
-		for _, tc := range cases {
-			t.Run(hname+"/"+tc.name, func(t *testing.T) {
-				f := h.open(t, tc.people, tc.perPage)
-				sel := f.selection()
-				got, err := collect(t, f.connector(), sel)
-				if err != nil {
-					t.Fatal(err)
-				}
-				comparePeople(t, got, f.want(sel))
-				if n := f.listCalls(); n < tc.minPages {
-					t.Errorf("%d listing calls, want at least %d: paging was not exercised", n, tc.minPages)
-				}
-			})
-		}
-	}
+// TestConformance runs the shared connector suite against the fake
+// Directory. A person is in exactly one org unit and always has a primary
+// email, so the suite leaves out overlaps and people without email.
+func TestConformance(t *testing.T) {
+	connectortest.Run(t, connectortest.Harness{
+		Name:             Type,
+		Setup:            setupGoogle,
+		OneUnitPerPerson: true,
+		EmailRequired:    true,
+	})
 }
 
-func comparePeople(t *testing.T, got, want map[string]connectors.Person) {
-	t.Helper()
-	if len(want) == 0 {
-		t.Fatal("test district yields nobody: the test cannot fail")
+// suiteRetryAfter is the wait the fake's rate limits ask for in the suite.
+const suiteRetryAfter = 3 * time.Second
+
+// setupGoogle serves env.Roster as a directory: a roster unit's students
+// go to a grade org unit (units spread over the generated schools' grades),
+// its teachers to the middle school's staff unit, which holds no admins;
+// inactive people are archived, suspended ones suspended, deleted ones
+// added and then deleted. The selection maps /Staff to teacher.
+func setupGoogle(t *testing.T, env connectortest.Env) connectortest.Instance {
+	d := fake.Generate(env.Roster.Seed, 0)
+	var grades []string
+	for _, s := range d.Schools {
+		for _, g := range s.Grades {
+			grades = append(grades, "/Students/"+s.Name+"/"+g)
+		}
 	}
-	for id, w := range want {
-		g, ok := got[id]
-		if !ok {
-			t.Errorf("missing %s (%s, %s)", id, w.Email, w.OrgUnit)
+	staff := "/Staff/" + d.Schools[1].Name
+	unitIndex := map[string]int{}
+	for i, u := range env.Roster.Units {
+		unitIndex[u.ID] = i
+	}
+	e := newEnv(t, d, envOptions{name: env.Name, rec: env.Upstream, clock: env.Clock,
+		settings: func(s *Settings) { s.MaxResults = env.PageSize }})
+	ids := map[string]string{}
+	for _, p := range env.Roster.People {
+		if len(p.Units) == 0 {
 			continue
 		}
-		if g.Email != w.Email || g.Name != w.Name || g.OrgUnit != w.OrgUnit || g.Role != w.Role {
-			t.Errorf("person %s = %+v, want %+v", id, g, w)
+		m := p.Units[0]
+		ou := grades[unitIndex[m.Unit]%len(grades)]
+		if m.Role == license.RoleTeacher {
+			ou = staff
 		}
-	}
-	for id, g := range got {
-		if _, ok := want[id]; !ok {
-			t.Errorf("unexpected %s (%s, %s)", id, g.Email, g.OrgUnit)
+		u, err := e.srv.Add(fake.User{PrimaryEmail: p.Email, GivenName: p.Given, FamilyName: p.Family, OrgUnitPath: ou,
+			Suspended: p.Status == connectortest.StatusSuspended, Archived: p.Status == connectortest.StatusInactive})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-}
-
-// Retries: every signal kind recovers when it clears within the attempts,
-// and fails cleanly (an error, counted retries) when it does not.
-func TestConformanceRetries(t *testing.T) {
-	kinds := []faultKind{faultRateLimit, faultServerError, faultTruncated}
-	reasons := map[faultKind]string{faultRateLimit: reasonRateLimit, faultServerError: reasonServerError, faultTruncated: reasonNetwork}
-	for hname, h := range harnesses() {
-		for _, kind := range kinds {
-			probe := h.open(t, 10, 50)
-			for v := range probe.variants(kind) {
-				for _, outlast := range []bool{false, true} {
-					name := fmt.Sprintf("%s/%s#%d/outlasts=%v", hname, kind, v, outlast)
-					t.Run(name, func(t *testing.T) {
-						f := h.open(t, 120, 50)
-						sel := f.selection()
-						n := 2
-						if outlast {
-							n = f.maxAttempts()
-						}
-						f.inject(kind, v, n)
-						got, err := collect(t, f.connector(), sel)
-						r := f.obs()
-						if !outlast {
-							if err != nil {
-								t.Fatalf("Fetch after %d transient faults: %v", n, err)
-							}
-							comparePeople(t, got, f.want(sel))
-							if c := r.retryCount(reasons[kind]); c != n {
-								t.Errorf("%d retries with reason %s, want %d (all: %v)", c, reasons[kind], n, r.retries)
-							}
-							return
-						}
-						if err == nil {
-							t.Fatalf("Fetch succeeded though the fault outlasted %d attempts", n)
-						}
-						if c := r.totalRetries(); c != n-1 {
-							t.Errorf("%d retries before giving up, want %d", c, n-1)
-						}
-						if kind == faultRateLimit && !errors.Is(err, connectors.ErrRateLimited) {
-							t.Errorf("error %v is not ErrRateLimited", err)
-						}
-					})
-				}
+		if p.Status == connectortest.StatusDeleted {
+			if err := e.srv.Remove(u.PrimaryEmail); err != nil {
+				t.Fatal(err)
 			}
 		}
+		ids[p.ID] = u.ID
+	}
+	return connectortest.Instance{
+		Connector: e.conn,
+		Selection: connectors.Selection{
+			Units:       []string{"/Students", staff},
+			Roles:       map[string]license.Role{"/Staff": license.RoleTeacher},
+			DefaultRole: license.RoleStudent,
+		},
+		Faults:      googleFaults{e},
+		Requests:    func() int { return int(e.srv.Counts().UsersList) },
+		MaxAttempts: e.conn.s.Retry.MaxAttempts,
+		ExternalID:  func(id string) string { return ids[id] },
 	}
 }
 
-// A failure part way through paging fails the whole Fetch: a partial
-// snapshot must never look complete.
-func TestConformanceFailureMidPaging(t *testing.T) {
-	for hname, h := range harnesses() {
-		for _, retryable := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/retryable=%v", hname, retryable), func(t *testing.T) {
-				f := h.open(t, 400, 20)
-				f.failPage(3, retryable)
-				pages := 0
-				err := f.connector().Fetch(context.Background(), f.selection(), func([]connectors.Person) error {
-					pages++
-					return nil
-				})
-				if err == nil {
-					t.Fatal("Fetch returned nil though page 3 failed")
-				}
-				if pages != 2 {
-					t.Errorf("%d pages emitted before the failure, want 2", pages)
-				}
-				wantRetries := 0
-				if retryable {
-					wantRetries = f.maxAttempts() - 1
-				}
-				if c := f.obs().totalRetries(); c != wantRetries {
-					t.Errorf("%d retries, want %d", c, wantRetries)
-				}
-			})
-		}
-	}
+// otherKey is a second key for the test account's email: registering it
+// makes Google's token endpoint refuse the key the connector holds.
+var otherKey = sync.OnceValues(func() (*fake.ServiceAccount, error) {
+	sa, _, err := fake.NewServiceAccount("rollcall-test@rollcall-fake.iam.gserviceaccount.com", "http://unused/token")
+	return sa, err
+})
+
+// googleFaults are the fake Directory's switches in the suite's terms.
+type googleFaults struct{ e *googleEnv }
+
+func (g googleFaults) RateLimit(n int) time.Duration {
+	g.e.srv.RateLimit(fake.UserRateLimitExceeded, n, suiteRetryAfter)
+	return suiteRetryAfter
 }
 
-func TestConformanceCancellation(t *testing.T) {
-	for hname, h := range harnesses() {
-		t.Run(hname, func(t *testing.T) {
-			f := h.open(t, 400, 20)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			pages := 0
-			err := f.connector().Fetch(ctx, f.selection(), func([]connectors.Person) error {
-				pages++
-				if pages == 2 {
-					cancel()
+func (g googleFaults) ServerErrors(n int) { g.e.srv.ServerErrors(503, n) }
+
+func (g googleFaults) FailOnPage(n int, retryable bool) {
+	code := 400
+	if retryable {
+		code = 503
+	}
+	g.e.srv.FailOnPage(n, code)
+}
+
+func (g googleFaults) BadCredentials() string {
+	sa, err := otherKey()
+	if err != nil {
+		panic(fmt.Sprintf("generate a second key: %v", err)) // test setup only
+	}
+	g.e.srv.Register(sa)
+	g.e.srv.ExpireTokens()
+	return "Invalid JWT Signature."
+}
+
+func (g googleFaults) SlowPages(d time.Duration) { g.e.srv.SlowPages(d) }
+func (g googleFaults) Empty()                    { g.e.srv.Empty(true) }
+
+// Every signal Google uses for "slow down" and for a server fault is
+// retried, and a body cut short is retried as a network error; the shared
+// suite covers one of each, this covers them all.
+func TestRetrySignals(t *testing.T) {
+	type inject func(s *fake.Server, n int)
+	rate := func(k fake.RateLimitKind) inject { return func(s *fake.Server, n int) { s.RateLimit(k, n, 0) } }
+	server := func(code int) inject { return func(s *fake.Server, n int) { s.ServerErrors(code, n) } }
+	cases := []struct {
+		name   string
+		inject inject
+		reason string
+	}{
+		{"403 userRateLimitExceeded", rate(fake.UserRateLimitExceeded), reasonRateLimit},
+		{"403 rateLimitExceeded", rate(fake.RateLimitExceeded), reasonRateLimit},
+		{"403 quotaExceeded", rate(fake.QuotaExceeded), reasonRateLimit},
+		{"429 RESOURCE_EXHAUSTED", rate(fake.ResourceExhausted), reasonRateLimit},
+		{"500", server(500), reasonServerError},
+		{"502 HTML", server(502), reasonServerError},
+		{"503", server(503), reasonServerError},
+		{"truncated body", func(s *fake.Server, n int) { s.Truncate(n) }, reasonNetwork},
+	}
+	for _, tc := range cases {
+		for _, outlast := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/outlasts=%v", tc.name, outlast), func(t *testing.T) {
+				e := newEnv(t, nil, envOptions{})
+				n := 2
+				if outlast {
+					n = e.conn.s.Retry.MaxAttempts
 				}
-				return nil
-			})
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("Fetch after cancel = %v, want context.Canceled", err)
-			}
-			if pages != 2 {
-				t.Errorf("%d pages emitted, want 2 (none after the cancel)", pages)
-			}
-		})
-	}
-}
-
-func TestConformanceEmitError(t *testing.T) {
-	stop := errors.New("store is full")
-	for hname, h := range harnesses() {
-		t.Run(hname, func(t *testing.T) {
-			f := h.open(t, 200, 20)
-			err := f.connector().Fetch(context.Background(), f.selection(), func([]connectors.Person) error { return stop })
-			if !errors.Is(err, stop) {
-				t.Fatalf("Fetch = %v, want the emit error", err)
-			}
-		})
-	}
-}
-
-// An empty source is a complete, empty snapshot; guarding against it is
-// the planner's job.
-func TestConformanceEmptySource(t *testing.T) {
-	for hname, h := range harnesses() {
-		t.Run(hname, func(t *testing.T) {
-			f := h.open(t, 200, 20)
-			f.empty()
-			got, err := collect(t, f.connector(), f.selection())
-			if err != nil || len(got) != 0 {
-				t.Fatalf("Fetch of an empty source = %d people, %v; want 0, nil", len(got), err)
-			}
-		})
-	}
-}
-
-// Emails go out exactly as the source gives them; the planner normalizes.
-func TestConformanceEmailsAsGiven(t *testing.T) {
-	for hname, h := range harnesses() {
-		for _, email := range []string{"Mixed.Case@District.Example.ORG", " padded@district.example.org"} {
-			t.Run(hname+"/"+email, func(t *testing.T) {
-				f := h.open(t, 50, 20)
-				id := f.addPerson(t, email)
-				got, err := collect(t, f.connector(), f.selection())
+				tc.inject(e.srv, n)
+				got, err := collect(t, e.conn, connectors.Selection{Units: []string{"/Staff"}})
+				if outlast {
+					if err == nil {
+						t.Fatalf("Fetch succeeded though the fault outlasted %d attempts", n)
+					}
+					if c := e.rec.TotalRetries(); c != n-1 {
+						t.Errorf("%d retries before giving up, want %d", c, n-1)
+					}
+					return
+				}
 				if err != nil {
-					t.Fatal(err)
+					t.Fatalf("Fetch after %d transient faults: %v", n, err)
 				}
-				if p, ok := got[id]; !ok || p.Email != email {
-					t.Fatalf("person %s emitted as %+v, want email %q", id, p, email)
+				if c := e.rec.Retries(tc.reason); c != n {
+					t.Errorf("%d retries with reason %s, want %d (all: %v)", c, tc.reason, n, e.rec.AllRetries())
+				}
+				if want := len(e.srv.ActiveIn("/Staff", true)); len(got) != want || want == 0 {
+					t.Errorf("%d people after recovering, want %d", len(got), want)
 				}
 			})
 		}

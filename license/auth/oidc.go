@@ -187,11 +187,11 @@ func (o *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Principal, string
 	if err != nil || c.Value == "" {
 		return Principal{}, "", fmt.Errorf("oidc: no sign-in under way in this browser (cookie missing): %w", ErrUnauthenticated)
 	}
-	http.SetCookie(w, &http.Cookie{Name: loginCookieName(tls), Path: "/", MaxAge: -1, HttpOnly: true, Secure: tls, SameSite: http.SameSiteLaxMode})
 	pl, err := o.takeLogin(q.Get("state"))
 	if err != nil {
 		return Principal{}, "", err
 	}
+	http.SetCookie(w, &http.Cookie{Name: loginCookieName(tls), Path: "/", MaxAge: -1, HttpOnly: true, Secure: tls, SameSite: http.SameSiteLaxMode})
 	switch {
 	case string(pl.Binding) != string(hashSecret(c.Value)):
 		return Principal{}, "", fmt.Errorf("oidc: the sign-in was started in another browser: %w", ErrUnauthenticated)
