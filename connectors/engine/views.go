@@ -115,7 +115,9 @@ func (v syncsView) Approve(ctx context.Context, id, actor string) (license.RunVi
 	return runView(run), err
 }
 
-func (v syncsView) Reject(ctx context.Context, id, actor string) error { return v.e.Reject(ctx, id, actor) }
+func (v syncsView) Reject(ctx context.Context, id, actor string) error {
+	return v.e.Reject(ctx, id, actor)
+}
 
 func (v syncsView) OrgUnits(ctx context.Context, connector string) ([]license.OrgUnitView, error) {
 	conn, ok := v.e.conns[connector]

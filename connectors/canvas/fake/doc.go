@@ -29,7 +29,6 @@
 //   - GET /api/v1/accounts/:id/courses with state[], enrollment_term_id and
 //     include[]=term; it lists the courses of sub-accounts too, each with its
 //     account_id. GET /api/v1/courses/:id, /api/v1/accounts/:id,
-//     /api/v1/accounts/:id/sub_accounts (recursive=true),
 //     /api/v1/accounts/:id/terms/:term_id and /api/v1/users/self.
 //     /api/v1/accounts/self is the root account.
 //   - Throttling: every answer carries X-Request-Cost and
