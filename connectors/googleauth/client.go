@@ -2,7 +2,6 @@ package googleauth
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -86,9 +85,4 @@ func ClientOptions(client *http.Client, endpoint string) []option.ClientOption {
 		opts = append(opts, option.WithEndpoint(endpoint))
 	}
 	return opts
-}
-
-// String describes the config for logs without key material.
-func (c Config) String() string {
-	return fmt.Sprintf("subject %s, %d scopes", c.Subject, len(c.Scopes))
 }

@@ -237,7 +237,7 @@ func (s *Scheduler) launch(j *job, trigger string) {
 		if !s.wait() || j.removed.Load() || base.Err() != nil {
 			return
 		}
-		if j.running.Swap(true) && false {
+		if !j.running.CompareAndSwap(false, true) {
 			s.log.Warn("run skipped: the previous run is still going", "job", j.name, "trigger", trigger)
 			if s.opts.OnSkip != nil {
 				s.opts.OnSkip(j.name)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rollcall-sync/rollcall/license"
+	"github.com/rollcall-sync/rollcall/license/auth"
 )
 
 // Options are the dashboard's dependencies.
@@ -16,7 +17,7 @@ type Options struct {
 	Store license.Store
 	// Auth authenticates tokens and session cookies and decides who may
 	// see and manage what.
-	Auth authStore
+	Auth *auth.Store
 	// Syncs is the sync side (deployments, runs, pending plans, org units);
 	// nil hides the Syncs page and deploying to org units.
 	Syncs license.Syncs

@@ -3,6 +3,8 @@ package dashboard
 import (
 	"errors"
 	"net/http"
+
+	"github.com/rollcall-sync/rollcall/license/auth"
 )
 
 type signInPage struct {
@@ -13,7 +15,7 @@ type signInPage struct {
 }
 
 func (s *server) signInPage(w http.ResponseWriter, r *http.Request) {
-	if v, ok := s.acc.viewer(r.Context()); ok && v.Role != roleApplication {
+	if v, ok := s.acc.viewer(r.Context()); ok && v.Role != auth.RoleApplication {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
@@ -31,9 +33,9 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "signin", view{Title: "Sign in", Page: page})
 		return
 	}
-	c, v, err := s.acc.signIn(r.Context(), token, s.secure)
+	c, v, err := s.acc.signIn(r.Context(), token, s.secure, s.sessionTTL)
 	switch {
-	case errors.Is(err, errSignIn):
+	case errors.Is(err, auth.ErrUnauthenticated):
 		// The token is never logged or echoed.
 		s.log.Info("dashboard sign-in refused", "remote", r.RemoteAddr)
 		page.Error = "That token is not valid, has expired or was revoked."
@@ -42,7 +44,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.fail(w, r, err)
 		return
-	case v.Role == roleApplication:
+	case v.Role == auth.RoleApplication:
 		page.Error = "That token belongs to an application, which has no dashboard. Sign in with a person's token."
 		s.render(w, r, http.StatusForbidden, "signin", view{Title: "Sign in", Page: page})
 		return

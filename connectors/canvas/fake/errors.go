@@ -112,3 +112,21 @@ func errServer(code int, reportID int64) *apiError {
 	}
 	return &apiError{code: code, message: "An error occurred.", reportID: reportID}
 }
+
+// writeTruncated promises the whole body and sends half of it, then drops
+// the connection.
+func writeTruncated(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b[:len(b)/2])
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	panic(http.ErrAbortHandler)
+}

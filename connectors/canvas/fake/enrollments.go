@@ -1,0 +1,166 @@
+package fake
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+)
+
+type userJSON struct {
+	ID           int64   `json:"id"`
+	Name         string  `json:"name"`
+	SortableName string  `json:"sortable_name"`
+	ShortName    string  `json:"short_name"`
+	LoginID      string  `json:"login_id,omitempty"`
+	Email        *string `json:"email,omitempty"`
+}
+
+type enrollmentJSON struct {
+	ID              int64    `json:"id"`
+	UserID          int64    `json:"user_id"`
+	CourseID        int64    `json:"course_id"`
+	CourseSectionID int64    `json:"course_section_id"`
+	RootAccountID   int64    `json:"root_account_id"`
+	Type            string   `json:"type"`
+	Role            string   `json:"role"`
+	RoleID          int      `json:"role_id"`
+	EnrollmentState string   `json:"enrollment_state"`
+	CreatedAt       string   `json:"created_at"`
+	HTMLURL         string   `json:"html_url"`
+	User            userJSON `json:"user"`
+}
+
+var roleIDs = map[string]int{StudentEnrollment: 3, TeacherEnrollment: 4, TaEnrollment: 5, DesignerEnrollment: 6, ObserverEnrollment: 7}
+
+var knownStates = []string{StateActive, StateInvited, StateInactive, StateCompleted, StateDeleted, "creation_pending", "rejected"}
+
+// enrollmentsList serves GET /api/v1/courses/:id/enrollments.
+func (s *Server) enrollmentsList(w http.ResponseWriter, r *http.Request, u *User) *apiError {
+	s.count.enrollmentPages.Add(1)
+	courseID, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNotFound()
+	}
+	q := r.URL.Query()
+	types := append(q["type[]"], q["role[]"]...)
+	for _, t := range types {
+		if _, ok := roleIDs[t]; !ok {
+			return errBadRequest("Invalid type")
+		}
+	}
+	states := q["state[]"]
+	if len(states) == 0 {
+		states = []string{StateActive, StateInvited}
+	}
+	for _, st := range states {
+		if !slices.Contains(knownStates, st) {
+			return errBadRequest("Invalid state " + st)
+		}
+	}
+	var userFilter int64
+	if v := q.Get("user_id"); v != "" {
+		if userFilter, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return errNotFound()
+		}
+	}
+	withEmail := slices.Contains(q["include[]"], "email")
+	per := perPage(r)
+	page := 1
+	var after *bookmark
+	if p := q.Get("page"); p != "" && p != "first" && p != "1" {
+		b, ok := decodeBookmark(p)
+		if !ok {
+			return errBadRequest("invalid page parameter: " + p)
+		}
+		after, page = &b, b.Page+1
+	}
+
+	failCode, truncate, delay, empty := s.faults.page(page)
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return nil
+		}
+	}
+	if failCode != 0 {
+		if failCode >= 500 {
+			return errServer(failCode, int64(9000+page))
+		}
+		return errBadRequest("page " + strconv.Itoa(page) + " cannot be served")
+	}
+
+	s.mu.RLock()
+	c, ok := s.courses[courseID]
+	if !ok || c.WorkflowState == "deleted" {
+		s.mu.RUnlock()
+		return errNotFound()
+	}
+	if !u.Admin {
+		s.mu.RUnlock()
+		return errNotAuthorized()
+	}
+	roster := s.rosters[courseID]
+	if empty {
+		roster = nil
+	}
+	start := 0
+	if after != nil {
+		start = sort.Search(len(roster), func(i int) bool {
+			e := roster[i]
+			return compareEnrollment(e.Type, s.users[e.UserID].SortableName, e.ID, after.Type, after.Name, after.ID) > 0
+		})
+	}
+	out := make([]enrollmentJSON, 0, per)
+	more := false
+	var last *Enrollment
+	for _, e := range roster[start:] {
+		if (len(types) > 0 && !slices.Contains(types, e.Type)) || !slices.Contains(states, e.State) ||
+			(userFilter != 0 && e.UserID != userFilter) {
+			continue
+		}
+		if len(out) == per {
+			more = true
+			break
+		}
+		usr := s.users[e.UserID]
+		j := enrollmentJSON{
+			ID: e.ID, UserID: e.UserID, CourseID: e.CourseID, CourseSectionID: e.CourseID + 700000,
+			RootAccountID: s.root, Type: e.Type, Role: e.Type, RoleID: roleIDs[e.Type], EnrollmentState: e.State,
+			CreatedAt: "2025-08-20T15:04:05Z",
+			HTMLURL:   "http://" + r.Host + "/courses/" + strconv.FormatInt(e.CourseID, 10) + "/users/" + strconv.FormatInt(e.UserID, 10),
+			User: userJSON{ID: usr.ID, Name: usr.Name, SortableName: usr.SortableName, ShortName: usr.Name,
+				LoginID: usr.LoginID},
+		}
+		if withEmail {
+			email := usr.Email
+			j.User.Email = &email
+			if email == "" {
+				j.User.Email = nil
+			}
+		}
+		out = append(out, j)
+		last = e
+	}
+	var next string
+	if more {
+		next = pageURL(r, bookmark{Type: last.Type, Name: s.users[last.UserID].SortableName, ID: last.ID, Page: page}.encode(), per)
+	}
+	s.mu.RUnlock()
+
+	current := pageURL(r, "first", per)
+	if after != nil {
+		current = pageURL(r, after.encode(), per)
+	}
+	setLink(w, "current", current, "next", next, "first", pageURL(r, "first", per))
+	if truncate {
+		writeTruncated(w, out)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
