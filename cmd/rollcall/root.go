@@ -51,6 +51,7 @@ func (a *app) commands() []*cobra.Command {
 		a.deployOUCmd(),
 		a.undeployCmd(),
 		a.demoCmd(),
+		a.lmsCmd(),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/license"
+	"github.com/rollcall-sync/rollcall/license/auth"
 	"github.com/rollcall-sync/rollcall/license/csvio"
 )
 
@@ -16,9 +17,10 @@ import (
 const maxEmailsBox = 5000
 
 type addPage struct {
-	Tabs  tabs
-	Roles []license.Role
-	Free  int
+	Tabs    tabs
+	Roles   []license.Role
+	Free    int
+	Domains []string // a domain admin adds only addresses in these
 
 	Emails      string
 	EmailRole   string
@@ -52,17 +54,21 @@ type unitOption struct {
 }
 
 func (s *server) addPage(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, true)
+	l, g, ok := s.licenseFor(w, r, v, needMembers)
 	if !ok {
 		return
 	}
-	p := s.newAddPage(r, l, r.URL.Query().Get("dir"), nil)
+	p := s.newAddPage(r, g, r.URL.Query().Get("dir"), nil)
 	s.render(w, r, http.StatusOK, "add", view{Title: l.Name + " · Add users", Section: "licenses", Viewer: v, Page: p})
 }
 
-func (s *server) newAddPage(r *http.Request, l license.License, dir string, chosen []string) addPage {
-	p := addPage{Tabs: tabs{License: l, Current: "add", Manage: true}, Roles: license.Roles, Free: l.Free(), EmailRole: string(license.RoleStudent)}
-	p.Deploy = s.deployForm(r, dir, chosen)
+func (s *server) newAddPage(r *http.Request, g auth.Grant, dir string, chosen []string) addPage {
+	l := g.License
+	p := addPage{Tabs: tabsOf(g, "add"), Roles: license.Roles, Free: l.Free(), EmailRole: string(license.RoleStudent), Domains: g.Domains}
+	// Deploying is the license admins'; a domain admin adds by hand only.
+	if g.Access >= auth.AccessLicense {
+		p.Deploy = s.deployForm(r, dir, chosen)
+	}
 	return p
 }
 
@@ -133,12 +139,12 @@ func splitEmails(s string) []string {
 }
 
 func (s *server) addEmails(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, true)
+	l, g, ok := s.licenseFor(w, r, v, needMembers)
 	if !ok {
 		return
 	}
 	box := r.PostFormValue("emails")
-	p := s.newAddPage(r, l, "", nil)
+	p := s.newAddPage(r, g, "", nil)
 	p.Emails = box
 	role, err := license.ParseRole(r.PostFormValue("role"))
 	if err != nil {
@@ -158,6 +164,10 @@ func (s *server) addEmails(w http.ResponseWriter, r *http.Request, v viewer) {
 		n, err := license.NormalizeEmail(e)
 		if err != nil {
 			p.EmailErrors = append(p.EmailErrors, fmt.Sprintf("Address %d, %q, is not a valid email address.", i+1, e))
+			continue
+		}
+		if !g.Covers(n) {
+			p.EmailErrors = append(p.EmailErrors, fmt.Sprintf("Address %d, %s, is not in a domain you administer (%s).", i+1, n, strings.Join(g.Domains, ", ")))
 			continue
 		}
 		if !seen[n] {
@@ -201,7 +211,7 @@ func (s *server) addEmails(w http.ResponseWriter, r *http.Request, v viewer) {
 }
 
 func (s *server) sampleCSV(w http.ResponseWriter, r *http.Request, v viewer) {
-	if _, ok := s.licenseFor(w, r, v, false); !ok {
+	if _, _, ok := s.licenseFor(w, r, v, needRead); !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -210,11 +220,11 @@ func (s *server) sampleCSV(w http.ResponseWriter, r *http.Request, v viewer) {
 }
 
 func (s *server) uploadCSV(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, true)
+	l, g, ok := s.licenseFor(w, r, v, needMembers)
 	if !ok {
 		return
 	}
-	p := s.newAddPage(r, l, "", nil)
+	p := s.newAddPage(r, g, "", nil)
 	page := func(status int) {
 		s.render(w, r, status, "add", view{Title: l.Name + " · Add users", Section: "licenses", Viewer: v, Page: p})
 	}
@@ -251,6 +261,16 @@ func (s *server) uploadCSV(w http.ResponseWriter, r *http.Request, v viewer) {
 		return
 	case len(rows) == 0:
 		p.CSVError = hdr.Filename + " lists nobody. Nothing changed."
+		page(http.StatusUnprocessableEntity)
+		return
+	}
+	for _, row := range rows {
+		if !g.Covers(row.Email) {
+			p.CSVErrors = append(p.CSVErrors, csvio.RowError{Line: row.Line, Field: "email", Value: row.Email,
+				Reason: "is not in a domain you administer (" + strings.Join(g.Domains, ", ") + ")"})
+		}
+	}
+	if len(p.CSVErrors) > 0 {
 		page(http.StatusUnprocessableEntity)
 		return
 	}
@@ -292,7 +312,7 @@ func (s *server) uploadCSV(w http.ResponseWriter, r *http.Request, v viewer) {
 // of the license to the chosen org units. The preview is the first sync's
 // plan, computed without saving anything.
 func (s *server) deployOU(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, true)
+	l, g, ok := s.licenseFor(w, r, v, needManage)
 	if !ok {
 		return
 	}
@@ -306,7 +326,7 @@ func (s *server) deployOU(w http.ResponseWriter, r *http.Request, v viewer) {
 	}
 	dir := r.PostFormValue("connector")
 	units := r.PostForm["ou"]
-	p := s.newAddPage(r, l, dir, units)
+	p := s.newAddPage(r, g, dir, units)
 	page := func(status int) {
 		s.render(w, r, status, "add", view{Title: l.Name + " · Add users", Section: "licenses", Viewer: v, Page: p})
 	}

@@ -39,7 +39,7 @@ func (s *server) featuresPage(w http.ResponseWriter, r *http.Request, v viewer) 
 	}
 	p := featuresPage{}
 	for _, l := range ls {
-		fl := featureLicense{License: l, Manage: s.acc.canManage(r.Context(), v, l.ID) == nil}
+		fl := featureLicense{License: l, Manage: s.acc.canManage(r.Context(), v, l.ID)}
 		for _, name := range slices.Sorted(maps.Keys(l.Features)) {
 			fl.Features = append(fl.Features, featureSwitch{Name: name, On: l.Features[name]})
 		}
@@ -72,7 +72,7 @@ func (s *server) featuresPage(w http.ResponseWriter, r *http.Request, v viewer) 
 }
 
 func (s *server) setFeatures(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, true)
+	l, _, ok := s.licenseFor(w, r, v, needManage)
 	if !ok {
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rollcall-sync/rollcall/license"
+	"github.com/rollcall-sync/rollcall/license/auth"
 )
 
 // licenseRow is a license as the lists show it.
@@ -131,7 +132,8 @@ func (s *server) createLicense(w http.ResponseWriter, r *http.Request, v viewer)
 		return
 	}
 	s.log.Info("license created from the dashboard", "license", created.ID, "actor", v.Email)
-	s.renderDetails(w, r, v, created, plain, &flash{Kind: "success", Message: "License " + created.Name + " created."})
+	s.renderDetails(w, r, v, auth.Grant{License: created, Access: auth.AccessOperator}, plain,
+		&flash{Kind: "success", Message: "License " + created.Name + " created. Copy its key now: it is shown only once."})
 }
 
 // splitList reads "a, b c\nd" as [a b c d].
@@ -143,7 +145,12 @@ func splitList(s string) []string {
 type tabs struct {
 	License license.License
 	Current string
-	Manage  bool
+	Manage  bool // may change the license (license admin, operator)
+	Members bool // may add and remove members (also a domain admin, in their domains)
+}
+
+func tabsOf(g auth.Grant, current string) tabs {
+	return tabs{License: g.License, Current: current, Manage: g.Access >= auth.AccessLicense, Members: g.Access >= auth.AccessDomain}
 }
 
 type detailsPage struct {
@@ -154,22 +161,21 @@ type detailsPage struct {
 }
 
 func (s *server) detailsPage(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, false)
+	_, g, ok := s.licenseFor(w, r, v, needRead)
 	if !ok {
 		return
 	}
-	s.renderDetails(w, r, v, l, "", nil)
+	s.renderDetails(w, r, v, g, "", nil)
 }
 
-func (s *server) renderDetails(w http.ResponseWriter, r *http.Request, v viewer, l license.License, newKey string, fl *flash) {
-	manage := s.acc.canManage(r.Context(), v, l.ID) == nil
-	s.render(w, r, http.StatusOK, "details", view{Title: l.Name, Section: "licenses", Viewer: v, Flash: fl, Page: detailsPage{
-		Tabs: tabs{License: l, Current: "details", Manage: manage}, Row: s.rows([]license.License{l})[0], NewKey: newKey,
+func (s *server) renderDetails(w http.ResponseWriter, r *http.Request, v viewer, g auth.Grant, newKey string, fl *flash) {
+	s.render(w, r, http.StatusOK, "details", view{Title: g.License.Name, Section: "licenses", Viewer: v, Flash: fl, Page: detailsPage{
+		Tabs: tabsOf(g, "details"), Row: s.rows([]license.License{g.License})[0], NewKey: newKey,
 	}})
 }
 
 func (s *server) rotateKey(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, true)
+	l, g, ok := s.licenseFor(w, r, v, needManage)
 	if !ok {
 		return
 	}
@@ -181,5 +187,6 @@ func (s *server) rotateKey(w http.ResponseWriter, r *http.Request, v viewer) {
 	s.log.Info("license key rotated from the dashboard", "license", l.ID, "actor", v.Email)
 	// The response itself shows the key; a reload or the back button
 	// shows only its prefix again.
-	s.renderDetails(w, r, v, l, plain, &flash{Kind: "success", Message: "New key made. The old key no longer works."})
+	g.License = l
+	s.renderDetails(w, r, v, g, plain, &flash{Kind: "success", Message: "New key made. The old key no longer works."})
 }

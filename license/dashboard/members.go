@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rollcall-sync/rollcall/license"
+	"github.com/rollcall-sync/rollcall/license/auth"
 	"github.com/rollcall-sync/rollcall/license/csvio"
 	"github.com/rollcall-sync/rollcall/license/query"
 )
@@ -53,11 +54,6 @@ type queryError struct {
 	Message string
 	Caret   string
 }
-
-// andFilter selects members both filters select.
-type andFilter struct{ a, b license.Filter }
-
-func (f andFilter) Match(m *license.Member) bool { return f.a.Match(m) && f.b.Match(m) }
 
 // membersQuery is the table's state as the URL carries it.
 type membersQuery struct {
@@ -104,36 +100,34 @@ func readMembersQuery(r *http.Request) membersQuery {
 	return q
 }
 
-// filter compiles the filter box, narrowed to the members the viewer may see.
-func (s *server) filter(r *http.Request, v viewer, licenseID, q string) (license.Filter, bool, *queryError, error) {
-	scope, err := s.acc.memberScope(r.Context(), v, licenseID)
-	if err != nil {
-		return nil, false, nil, err
+// scope bounds the members a grant reaches: nil (everyone) for license
+// admins and operators, their shared domains for a domain admin.
+func scope(g auth.Grant) license.Filter {
+	if g.Access >= auth.AccessLicense {
+		return nil
 	}
+	return auth.DomainFilter(g.Domains)
+}
+
+// filter compiles the filter box, narrowed to the members the viewer may see.
+func filter(g auth.Grant, q string) (license.Filter, *queryError, error) {
 	parsed, err := query.Parse(q)
 	var qe *query.Error
 	if errors.As(err, &qe) {
-		return nil, scope != nil, &queryError{Pos: qe.Pos, Column: qe.Pos + 1, Message: qe.Msg, Caret: qe.Caret(q)}, nil
+		return nil, &queryError{Pos: qe.Pos, Column: qe.Pos + 1, Message: qe.Msg, Caret: qe.Caret(q)}, nil
 	}
 	if err != nil {
-		return nil, false, nil, err
+		return nil, nil, err
 	}
 	var f license.Filter
 	if !parsed.Empty() {
 		f = parsed
 	}
-	switch {
-	case scope == nil:
-	case f == nil:
-		f = scope
-	default:
-		f = andFilter{scope, f}
-	}
-	return f, scope != nil, nil, nil
+	return auth.And(scope(g), f), nil, nil
 }
 
 func (s *server) membersPage(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, false)
+	l, g, ok := s.licenseFor(w, r, v, needRead)
 	if !ok {
 		return
 	}
@@ -157,15 +151,13 @@ func (s *server) membersPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		field, desc, mq.Sort = license.SortEmail, false, ""
 	}
 	p := membersPage{Q: mq.Q, Sort: mq.Sort, Limit: mq.Limit, Limits: pageSizes, Builder: newBuilder(),
-		Removable: s.acc.canManage(r.Context(), v, l.ID) == nil}
-	p.Tabs = tabs{License: l, Current: "members", Manage: p.Removable}
+		Tabs: tabsOf(g, "members"), Removable: g.Access >= auth.AccessDomain, Scoped: scope(g) != nil}
 	p.Columns = columns(base, mq, field, desc)
-	f, scoped, qerr, err := s.filter(r, v, l.ID, mq.Q)
+	f, qerr, err := filter(g, mq.Q)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p.Scoped = scoped
 	status := http.StatusOK
 	if qerr != nil {
 		p.Err = qerr
@@ -239,7 +231,7 @@ func columns(base string, mq membersQuery, field license.SortField, desc bool) [
 }
 
 func (s *server) exportMembers(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, false)
+	l, g, ok := s.licenseFor(w, r, v, needRead)
 	if !ok {
 		return
 	}
@@ -249,7 +241,7 @@ func (s *server) exportMembers(w http.ResponseWriter, r *http.Request, v viewer)
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	f, _, qerr, err := s.filter(r, v, l.ID, mq.Q)
+	f, qerr, err := filter(g, mq.Q)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -270,7 +262,7 @@ func (s *server) exportMembers(w http.ResponseWriter, r *http.Request, v viewer)
 // Someone a sync or a domain deployment still claims stays, and the
 // message says which sources keep them.
 func (s *server) removeMember(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, true)
+	l, g, ok := s.licenseFor(w, r, v, needMembers)
 	if !ok {
 		return
 	}
@@ -283,15 +275,10 @@ func (s *server) removeMember(w http.ResponseWriter, r *http.Request, v viewer) 
 		redirect(w, r, back, "error", "Cannot remove: "+err.Error()+".")
 		return
 	}
-	if scope, err := s.acc.memberScope(r.Context(), v, l.ID); err != nil {
-		s.fail(w, r, err)
+	if !g.Covers(email) {
+		// As the API answers: a member out of reach does not exist.
+		s.notFound(w, r, v)
 		return
-	} else if scope != nil {
-		m, err := s.store.Member(r.Context(), l.ID, email)
-		if err == nil && !scope.Match(&m) {
-			s.notFound(w, r, v)
-			return
-		}
 	}
 	res, err := csvio.Import(r.Context(), s.store, l.ID, []csvio.Row{{Line: 1, Email: email, Role: license.RoleStudent}},
 		csvio.ImportOptions{Remove: true, Actor: v.Email, Now: s.now()})

@@ -76,7 +76,7 @@ func (s *server) syncsPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		if !ok {
 			continue
 		}
-		row := pendingRow{PendingView: pv, LicenseName: name, Manage: s.acc.canManage(ctx, v, pv.License) == nil}
+		row := pendingRow{PendingView: pv, LicenseName: name, Manage: s.acc.canManage(ctx, v, pv.License)}
 		if _, plan, err := s.syncs.Plan(ctx, pv.ID); err == nil {
 			row.Plan = plan
 			row.Shown = plan.Removes[:min(len(plan.Removes), removalsShown)]
@@ -113,16 +113,12 @@ func (s *server) pendingPlan(w http.ResponseWriter, r *http.Request, v viewer) (
 		s.fail(w, r, err)
 		return pv, plan, license.License{}, false
 	}
-	if err := s.acc.canRead(ctx, v, pv.License); err != nil {
-		s.notFound(w, r, v)
-		return pv, plan, license.License{}, false
-	}
-	l, err := s.store.GetLicense(ctx, pv.License)
+	g, err := s.acc.grant(ctx, v, pv.License)
 	if err != nil {
 		s.notFound(w, r, v)
 		return pv, plan, license.License{}, false
 	}
-	return pv, plan, l, true
+	return pv, plan, g.License, true
 }
 
 func (s *server) pendingPage(w http.ResponseWriter, r *http.Request, v viewer) {
@@ -131,7 +127,7 @@ func (s *server) pendingPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "pending", view{Title: "Held plan " + pv.ID, Section: "syncs", Viewer: v, Page: pendingPage{
-		Pending: pv, Plan: plan, LicenseName: l.Name, Manage: s.acc.canManage(r.Context(), v, l.ID) == nil,
+		Pending: pv, Plan: plan, LicenseName: l.Name, Manage: s.acc.canManage(r.Context(), v, l.ID),
 	}})
 }
 
@@ -140,7 +136,7 @@ func (s *server) decide(w http.ResponseWriter, r *http.Request, v viewer, approv
 	if !ok {
 		return
 	}
-	if err := s.acc.canManage(r.Context(), v, l.ID); err != nil {
+	if !s.acc.canManage(r.Context(), v, l.ID) {
 		s.forbidden(w, r, v, "Only the admins of "+l.Name+" decide on its held plans.")
 		return
 	}

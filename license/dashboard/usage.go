@@ -40,13 +40,13 @@ type usagePage struct {
 }
 
 func (s *server) usagePage(w http.ResponseWriter, r *http.Request, v viewer) {
-	l, ok := s.licenseFor(w, r, v, false)
+	l, g, ok := s.licenseFor(w, r, v, needRead)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
 	p := usagePage{Series: "seats", Range: "all", Choices: seriesChoices, Ranges: rangeChoices,
-		Tabs: tabs{License: l, Current: "usage", Manage: s.acc.canManage(r.Context(), v, l.ID) == nil}}
+		Tabs: tabsOf(g, "usage")}
 	for _, c := range seriesChoices {
 		if q.Get("series") == c.Value {
 			p.Series = c.Value

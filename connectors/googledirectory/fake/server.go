@@ -69,7 +69,7 @@ func New(opts Options) *Server {
 	mux.Handle("GET /admin/directory/v1/customer/{customer}/roleassignments", s.api(s.roleAssignmentsList, ScopeRoleReadonly, ScopeRole))
 	mux.Handle("GET /admin/directory/v1/customer/{customer}/roles/{roleId}", s.api(s.rolesGet, ScopeRoleReadonly, ScopeRole))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		errNotFound(r.URL.Path).write(w)
+		errNotFound(r.URL.Path).Write(w)
 	})
 	s.http = httptest.NewServer(mux)
 	return s
@@ -106,28 +106,28 @@ func (s *Server) api(h apiHandler, scopes ...string) http.Handler {
 		t, aerr := s.authorize(r)
 		if aerr != nil {
 			s.count.unauthorized.Add(1)
-			aerr.write(w)
+			aerr.Write(w)
 			return
 		}
 		if aerr := s.faults.take(); aerr != nil {
 			s.count.faults.Add(1)
-			aerr.write(w)
+			aerr.Write(w)
 			return
 		}
 		if !t.allows(scopes...) {
-			errInsufficientScopes().write(w)
+			errInsufficientScopes().Write(w)
 			return
 		}
 		if !t.admin {
-			errNotAuthorized().write(w)
+			errNotAuthorized().Write(w)
 			return
 		}
 		if c := r.PathValue("customer"); c != "" && !s.customerOK(c) {
-			errNotAuthorized().write(w)
+			errNotAuthorized().Write(w)
 			return
 		}
 		if aerr := h(w, r, t); aerr != nil {
-			aerr.write(w)
+			aerr.Write(w)
 		}
 	})
 }

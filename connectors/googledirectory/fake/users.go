@@ -19,7 +19,7 @@ func (s *Server) usersList(w http.ResponseWriter, r *http.Request, _ *issuedToke
 	customer, domain := q.Get("customer"), q.Get("domain")
 	switch {
 	case customer == "" && domain == "":
-		return &apiError{code: 400, status: "INVALID_ARGUMENT", reason: "badRequest", message: "Bad Request"}
+		return &apiError{Code: 400, Status: "INVALID_ARGUMENT", Reason: "badRequest", Message: "Bad Request"}
 	case customer != "" && !s.customerOK(customer):
 		return errNotAuthorized()
 	case customer == "" && !strings.EqualFold(domain, s.d.Domain):
