@@ -453,6 +453,9 @@ func TestStartCatchesUpAfterDowntime(t *testing.T) {
 	if n := len(f.members()); n != 3 {
 		t.Fatalf("members after catch-up = %d, want 3", n)
 	}
+	if last, _, _ := f.state.LastRun(context.Background(), "hs"); last.Trigger != TriggerStartup {
+		t.Fatalf("catch-up run recorded with trigger %q, want %q", last.Trigger, TriggerStartup)
+	}
 }
 
 func TestMetricsAfterRun(t *testing.T) {

@@ -68,7 +68,11 @@ func (e *Engine) schedule(s scheduler, d connectors.Deployment) error {
 	}
 	name := d.Name
 	err := s.Add(name, spec, d.TimeZone, func(ctx context.Context) error {
-		_, err := e.Run(ctx, name, TriggerSchedule)
+		trigger := schedule.TriggerFrom(ctx) // "startup" for a catch-up run
+		if trigger == "" {
+			trigger = TriggerSchedule
+		}
+		_, err := e.Run(ctx, name, trigger)
 		if errors.Is(err, ErrRunning) {
 			return nil // recorded as skipped by Run
 		}

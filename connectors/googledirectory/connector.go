@@ -4,17 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net/http"
-	"path/filepath"
-	"strings"
-	"time"
 
-	"golang.org/x/oauth2"
 	admin "google.golang.org/api/admin/directory/v1"
-	"google.golang.org/api/option"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/googleauth"
 )
 
 // Connector reads one Google Workspace account's directory.
@@ -23,31 +17,11 @@ type Connector struct {
 	s    Settings
 	log  *slog.Logger
 	svc  *admin.Service
-	src  *resettableSource
 }
 
 // Clock is the time the retries see: Now to bound the total time, Sleep to
-// wait between attempts (returning early with ctx's error). Tests pass a
-// clock whose Sleep only advances Now.
-type Clock interface {
-	Now() time.Time
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
-
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// wait between attempts. Tests pass a clock whose Sleep only advances Now.
+type Clock = googleauth.Clock
 
 // Option adjusts what New builds; for tests.
 type Option func(*options)
@@ -71,7 +45,7 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 		return nil, err
 	}
 	s = s.withDefaults()
-	o := options{clock: realClock{}, jitter: rand.Int64N}
+	var o options
 	for _, f := range extra {
 		f(&o)
 	}
@@ -80,40 +54,20 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.log = c.log.With("connector", opts.Name, "type", Type)
-
-	base := http.RoundTripper(nil)
+	cfg := googleauth.Config{
+		Name: opts.Name, CredentialsFile: s.CredentialsFile, BaseDir: opts.BaseDir,
+		UseApplicationDefault: s.UseApplicationDefault, Subject: s.Subject, TokenURL: s.TokenURL,
+		Scopes: Scopes(), Retry: s.Retry, Upstream: opts.Upstream, Logger: c.log,
+		Clock: o.clock, Jitter: o.jitter,
+	}
 	if opts.HTTPClient != nil {
-		base = opts.HTTPClient.Transport
+		cfg.Base = opts.HTTPClient.Transport
 	}
-	if base == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = time.Minute
-		base = t
-	}
-	retrying := &retryTransport{
-		next: base, policy: s.Retry, clock: o.clock, jitter: o.jitter,
-		obs: connectors.Observe(opts.Upstream), name: opts.Name, log: c.log,
-	}
-	// Token requests go through the same retries (and metrics) as API calls.
-	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: retrying})
-	src, err := newTokenSource(tokenCtx, s, opts.BaseDir)
+	client, err := googleauth.NewClient(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
 	}
-	c.src = src
-	client := &http.Client{Transport: &reauthTransport{
-		next: &oauth2.Transport{Source: src, Base: retrying},
-		src:  src,
-	}}
-	copts := []option.ClientOption{option.WithHTTPClient(client)}
-	if s.Endpoint != "" {
-		ep := s.Endpoint
-		if !strings.HasSuffix(ep, "/") {
-			ep += "/" // the generated client joins paths onto it
-		}
-		copts = append(copts, option.WithEndpoint(ep))
-	}
-	svc, err := admin.NewService(context.Background(), copts...)
+	svc, err := admin.NewService(context.Background(), googleauth.ClientOptions(client, s.Endpoint)...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: build Directory client: %w", c.prefix(), err)
 	}
@@ -126,10 +80,3 @@ func (c *Connector) prefix() string { return fmt.Sprintf("%s %q", Type, c.name) 
 
 // Name is the connector instance's name.
 func (c *Connector) Name() string { return c.name }
-
-func resolve(baseDir, p string) string {
-	if p == "" || filepath.IsAbs(p) || baseDir == "" {
-		return p
-	}
-	return filepath.Join(baseDir, p)
-}

@@ -20,12 +20,8 @@
 //     query and checked again on each user) unless include_suspended or
 //     include_archived is set.
 //   - Emails are emitted as Google gives them; the planner normalizes them.
-//   - Retries live in an http.RoundTripper under the oauth2 transport, so
-//     they cover API calls and token requests alike, and see every
-//     attempt's status for the upstream metrics. Each response body is read
-//     whole there, so a body cut short is retried like any network error.
-//     Above the oauth2 transport a second, small layer handles a 401: the
-//     cached token is dropped and the call is sent once more with a fresh
-//     one (the oauth2 transport alone only refreshes by its own clock).
+//   - Delegation, retries (429, 5xx, 403 rate-limit reasons, bodies cut
+//     short, honoring Retry-After), the 401 refresh and Google's error
+//     bodies live in connectors/googleauth, shared with google-classroom.
 //   - Only read-only scopes are ever asked for.
 package googledirectory

@@ -2,14 +2,8 @@ package googledirectory
 
 import (
 	"errors"
-	"fmt"
-	"net/http"
-	"strconv"
 
-	"golang.org/x/oauth2"
-	"google.golang.org/api/googleapi"
-
-	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/googleauth"
 )
 
 // ErrUnknownOrgUnit marks a selection naming an org unit that does not exist.
@@ -18,84 +12,10 @@ var ErrUnknownOrgUnit = errors.New("org unit does not exist")
 // APIError is a call to Google that failed for good: after the retries, or
 // at once for an answer not worth retrying. Its text names the connector,
 // the call and Google's own message.
-type APIError struct {
-	Connector string // instance name
-	Call      string // e.g. "users.list orgUnitPath='/Students' page 3"
-	Code      int    // HTTP status; 0 when there was no answer
-	Reason    string // Google's errors[0].reason, or the OAuth error code
-	Message   string // Google's message
-	Token     bool   // the token endpoint refused, not the API
-	Err       error
-}
-
-func (e *APIError) Error() string {
-	what := "Google answered"
-	if e.Token {
-		what = "Google's token endpoint refused the service account"
-	}
-	status := strconv.Itoa(e.Code)
-	if e.Reason != "" {
-		status += " " + e.Reason
-	}
-	s := fmt.Sprintf("%s %q: %s: %s (%s)", Type, e.Connector, e.Call, what, status)
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
-}
-
-// Unwrap exposes the client's error and, for a rate limit that outlasted
-// the retries, connectors.ErrRateLimited.
-func (e *APIError) Unwrap() []error {
-	if e.RateLimited() {
-		return []error{e.Err, connectors.ErrRateLimited}
-	}
-	return []error{e.Err}
-}
-
-// RateLimited reports whether Google was still saying "slow down".
-func (e *APIError) RateLimited() bool {
-	if e.Token {
-		return false
-	}
-	switch e.Reason {
-	case "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded":
-		return true
-	}
-	return e.Code == http.StatusTooManyRequests
-}
+type APIError = googleauth.APIError
 
 // wrap turns an error from the client into one that names the connector
 // and the call; context errors and emit errors keep their identity.
 func (c *Connector) wrap(call string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var gerr *googleapi.Error
-	if errors.As(err, &gerr) {
-		e := &APIError{Connector: c.name, Call: call, Code: gerr.Code, Message: gerr.Message, Err: err}
-		if len(gerr.Errors) > 0 {
-			e.Reason = gerr.Errors[0].Reason
-			if e.Message == "" {
-				e.Message = gerr.Errors[0].Message
-			}
-		}
-		if e.Message == "" {
-			e.Message = http.StatusText(gerr.Code) + " (no JSON error body)"
-		}
-		return e
-	}
-	var rerr *oauth2.RetrieveError
-	if errors.As(err, &rerr) {
-		e := &APIError{Connector: c.name, Call: call + ": fetching an access token", Token: true, Err: err}
-		if rerr.Response != nil {
-			e.Code = rerr.Response.StatusCode
-		}
-		e.Reason, e.Message = tokenRefusal(rerr.Body)
-		if e.Reason == "" {
-			e.Reason = rerr.ErrorCode
-		}
-		return e
-	}
-	return fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
+	return googleauth.Wrap(Type, c.name, call, err)
 }

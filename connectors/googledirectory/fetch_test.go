@@ -232,22 +232,6 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-// Backoff is full jitter under a doubling ceiling.
-func TestBackoffCeiling(t *testing.T) {
-	var asked []int64
-	rt := &retryTransport{policy: Retry{BaseDelay: 500 * time.Millisecond}, jitter: func(n int64) int64 {
-		asked = append(asked, n)
-		return n - 1
-	}}
-	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second,
-		16 * time.Second, 30 * time.Second, 30 * time.Second}
-	for i, w := range want {
-		if got := rt.backoff(i + 1); got != w {
-			t.Errorf("attempt %d: backoff %s, want the ceiling %s", i+1, got, w)
-		}
-	}
-}
-
 func TestRequestsObserved(t *testing.T) {
 	e := newEnv(t, fake.Generate(9, 500), envOptions{})
 	e.srv.ServerErrors(503, 1)

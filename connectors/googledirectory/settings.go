@@ -3,12 +3,10 @@ package googledirectory
 import (
 	"errors"
 	"fmt"
-	"net/mail"
-	"net/url"
 	"strings"
-	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/googleauth"
 )
 
 // Type is the connector type name in the config file.
@@ -43,22 +41,15 @@ type Settings struct {
 }
 
 // Retry bounds the retries of one API call.
-type Retry struct {
-	MaxAttempts int           `yaml:"max_attempts"` // default 6, including the first
-	MaxElapsed  time.Duration `yaml:"max_elapsed"`  // default 2m, from the first attempt
-	BaseDelay   time.Duration `yaml:"base_delay"`   // default 500ms, doubled per attempt
-}
+type Retry = googleauth.Retry
 
 // Defaults.
 const (
 	DefaultCustomer    = "my_customer"
 	DefaultMaxResults  = 500
-	DefaultMaxAttempts = 6
-	DefaultMaxElapsed  = 2 * time.Minute
-	DefaultBaseDelay   = 500 * time.Millisecond
-	// maxDelay caps one backoff sleep (Retry-After may ask for longer,
-	// bounded by MaxElapsed).
-	maxDelay = 30 * time.Second
+	DefaultMaxAttempts = googleauth.DefaultMaxAttempts
+	DefaultMaxElapsed  = googleauth.DefaultMaxElapsed
+	DefaultBaseDelay   = googleauth.DefaultBaseDelay
 )
 
 // withDefaults returns s with zero values replaced by defaults.
@@ -69,15 +60,7 @@ func (s Settings) withDefaults() Settings {
 	if s.MaxResults == 0 {
 		s.MaxResults = DefaultMaxResults
 	}
-	if s.Retry.MaxAttempts == 0 {
-		s.Retry.MaxAttempts = DefaultMaxAttempts
-	}
-	if s.Retry.MaxElapsed == 0 {
-		s.Retry.MaxElapsed = DefaultMaxElapsed
-	}
-	if s.Retry.BaseDelay == 0 {
-		s.Retry.BaseDelay = DefaultBaseDelay
-	}
+	s.Retry = s.Retry.WithDefaults()
 	return s
 }
 
@@ -88,41 +71,19 @@ func (s *Settings) Validate() error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("settings.%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	switch {
-	case s.UseApplicationDefault && s.CredentialsFile != "":
-		bad("credentials_file", "set together with use_application_default: choose one")
-	case !s.UseApplicationDefault && s.CredentialsFile == "":
-		bad("credentials_file", "is required (or set use_application_default: true)")
-	}
-	if s.Subject == "" {
-		bad("subject", "is required: the Google admin the service account impersonates")
-	} else if a, err := mail.ParseAddress(s.Subject); err != nil || a.Address != s.Subject {
-		bad("subject", "%q is not an email address", s.Subject)
-	}
+	errs = append(errs, googleauth.CheckDelegation(s.CredentialsFile, s.UseApplicationDefault, s.Subject)...)
 	if s.Customer != "" && s.Customer != DefaultCustomer && !validCustomerID(s.Customer) {
 		bad("customer", "%q must be my_customer or a customer id such as C01abc23d", s.Customer)
 	}
-	for _, f := range [][2]string{{"endpoint", s.Endpoint}, {"token_url", s.TokenURL}} {
-		field, v := f[0], f[1]
-		if v == "" {
-			continue
-		}
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			bad(field, "%q is not an http(s) URL", v)
+	for _, err := range []error{googleauth.CheckURL("endpoint", s.Endpoint), googleauth.CheckURL("token_url", s.TokenURL)} {
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if s.MaxResults < 0 || s.MaxResults > 500 {
 		bad("max_results", "%d must be 1-500 (Google's limit)", s.MaxResults)
 	}
-	if s.Retry.MaxAttempts < 0 {
-		bad("retry.max_attempts", "%d must be at least 1", s.Retry.MaxAttempts)
-	}
-	if s.Retry.MaxElapsed < 0 {
-		bad("retry.max_elapsed", "%s must be positive", s.Retry.MaxElapsed)
-	}
-	if s.Retry.BaseDelay < 0 {
-		bad("retry.base_delay", "%s must be positive", s.Retry.BaseDelay)
-	}
+	errs = append(errs, s.Retry.Validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
 	}

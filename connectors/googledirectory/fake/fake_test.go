@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2/jwt"
+
+	"github.com/rollcall-sync/rollcall/connectors/googleauth/fakeauth"
 )
 
 func TestParseUserQuery(t *testing.T) {
@@ -254,33 +256,33 @@ func TestTokenEndpoint(t *testing.T) {
 	s.Register(sa)
 	other, _, _ := NewServiceAccount("sa@p.iam.gserviceaccount.com", s.TokenURL())
 	now := time.Now().Unix()
-	good := func() *jwtClaims {
-		return &jwtClaims{Iss: sa.Email, Sub: s.District().SuperAdmin, Scope: strings.Join(ReadOnlyScopes(), " "),
+	good := func() *fakeauth.Claims {
+		return &fakeauth.Claims{Iss: sa.Email, Sub: s.District().SuperAdmin, Scope: strings.Join(ReadOnlyScopes(), " "),
 			Aud: s.TokenURL(), Iat: now - 10, Exp: now + 3590}
 	}
 	cases := []struct {
 		name   string
-		edit   func(c *jwtClaims)
+		edit   func(c *fakeauth.Claims)
 		key    *rsa.PrivateKey
 		status int
 		code   string
 	}{
-		{"valid", func(*jwtClaims) {}, sa.key, 200, ""},
-		{"other key", func(*jwtClaims) {}, other.key, 400, "invalid_grant"},
-		{"unknown issuer", func(c *jwtClaims) { c.Iss = "x@y.iam.gserviceaccount.com" }, sa.key, 400, "invalid_grant"},
-		{"wrong audience", func(c *jwtClaims) { c.Aud = "https://oauth2.googleapis.com/token" }, sa.key, 400, "invalid_grant"},
-		{"lives over an hour", func(c *jwtClaims) { c.Exp = c.Iat + 3601 }, sa.key, 400, "invalid_grant"},
-		{"expired", func(c *jwtClaims) { c.Iat, c.Exp = now-7200, now-3600 }, sa.key, 400, "invalid_grant"},
-		{"unknown subject", func(c *jwtClaims) { c.Sub = "ghost@district.example.org" }, sa.key, 400, "invalid_grant"},
-		{"write scope", func(c *jwtClaims) { c.Scope = ScopeUser }, sa.key, 400, "unauthorized_client"},
-		{"no scope", func(c *jwtClaims) { c.Scope = "" }, sa.key, 400, "invalid_scope"},
+		{"valid", func(*fakeauth.Claims) {}, sa.Key, 200, ""},
+		{"other key", func(*fakeauth.Claims) {}, other.Key, 400, "invalid_grant"},
+		{"unknown issuer", func(c *fakeauth.Claims) { c.Iss = "x@y.iam.gserviceaccount.com" }, sa.Key, 400, "invalid_grant"},
+		{"wrong audience", func(c *fakeauth.Claims) { c.Aud = "https://oauth2.googleapis.com/token" }, sa.Key, 400, "invalid_grant"},
+		{"lives over an hour", func(c *fakeauth.Claims) { c.Exp = c.Iat + 3601 }, sa.Key, 400, "invalid_grant"},
+		{"expired", func(c *fakeauth.Claims) { c.Iat, c.Exp = now-7200, now-3600 }, sa.Key, 400, "invalid_grant"},
+		{"unknown subject", func(c *fakeauth.Claims) { c.Sub = "ghost@district.example.org" }, sa.Key, 400, "invalid_grant"},
+		{"write scope", func(c *fakeauth.Claims) { c.Scope = ScopeUser }, sa.Key, 400, "unauthorized_client"},
+		{"no scope", func(c *fakeauth.Claims) { c.Scope = "" }, sa.Key, 400, "invalid_scope"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := good()
 			tc.edit(c)
 			a := signJWT(t, c, tc.key)
-			resp, err := http.PostForm(s.TokenURL(), url.Values{"grant_type": {jwtBearerGrant}, "assertion": {a}})
+			resp, err := http.PostForm(s.TokenURL(), url.Values{"grant_type": {fakeauth.JWTBearerGrant}, "assertion": {a}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -434,7 +436,7 @@ func TestConcurrentFaultsAndMutations(t *testing.T) {
 }
 
 // signJWT builds an RS256 assertion the way RFC 7515 lays it out.
-func signJWT(t *testing.T, c *jwtClaims, key *rsa.PrivateKey) string {
+func signJWT(t *testing.T, c *fakeauth.Claims, key *rsa.PrivateKey) string {
 	t.Helper()
 	enc := func(v any) string {
 		b, err := json.Marshal(v)

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors/googleauth/fakeauth"
 )
 
 // Options configure a fake server.
@@ -22,16 +24,13 @@ type Options struct {
 
 // Server is a running fake of the Directory API and Google's token endpoint.
 type Server struct {
-	http     *httptest.Server
-	now      func() time.Time
-	tokenTTL time.Duration
+	http *httptest.Server
+	auth *fakeauth.Issuer
 
 	mu       sync.RWMutex
 	d        *District
 	removed  []bool // tombstones, parallel to d.Users: removal keeps ids sorted cheaply
 	delegate map[string]bool
-	accounts map[string]*registered
-	tokens   map[string]*issuedToken
 	addSeq   uint64
 
 	faults faults
@@ -40,19 +39,9 @@ type Server struct {
 
 // New starts a fake on a loopback port. Close it when done.
 func New(opts Options) *Server {
-	s := &Server{
-		now:      opts.Now,
-		tokenTTL: opts.TokenTTL,
-		d:        opts.District,
-		accounts: map[string]*registered{},
-		tokens:   map[string]*issuedToken{},
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.tokenTTL <= 0 {
-		s.tokenTTL = 3599 * time.Second
-	}
+	s := &Server{d: opts.District}
+	s.auth = fakeauth.NewIssuer(fakeauth.Options{TTL: opts.TokenTTL, Now: opts.Now,
+		DefaultScopes: ReadOnlyScopes(), Subject: s.subject})
 	if s.d == nil {
 		s.d = Generate(1, 200)
 	}
@@ -62,7 +51,7 @@ func New(opts Options) *Server {
 		s.delegate[a.UserID] = true
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /token", s.serveToken)
+	mux.Handle("POST /token", s.auth)
 	mux.Handle("GET /admin/directory/v1/users", s.api(s.usersList, ScopeUserReadonly, ScopeUser))
 	mux.Handle("GET /admin/directory/v1/users/{userKey}", s.api(s.usersGet, ScopeUserReadonly, ScopeUser))
 	mux.Handle("GET /admin/directory/v1/customer/{customer}/orgunits", s.api(s.orgUnitsList, ScopeOrgUnitReadonly, ScopeOrgUnit))
@@ -72,6 +61,7 @@ func New(opts Options) *Server {
 		errNotFound(r.URL.Path).Write(w)
 	})
 	s.http = httptest.NewServer(mux)
+	s.auth.SetURL(s.TokenURL())
 	return s
 }
 
@@ -103,7 +93,7 @@ type apiHandler func(w http.ResponseWriter, r *http.Request, t *issuedToken) *ap
 func (s *Server) api(h apiHandler, scopes ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.count.api.Add(1)
-		t, aerr := s.authorize(r)
+		t, aerr := s.auth.Authorize(r)
 		if aerr != nil {
 			s.count.unauthorized.Add(1)
 			aerr.Write(w)
@@ -114,11 +104,11 @@ func (s *Server) api(h apiHandler, scopes ...string) http.Handler {
 			aerr.Write(w)
 			return
 		}
-		if !t.allows(scopes...) {
-			errInsufficientScopes().Write(w)
+		if !t.Allows(scopes...) {
+			fakeauth.InsufficientScopes().Write(w)
 			return
 		}
-		if !t.admin {
+		if !isAdmin(t) {
 			errNotAuthorized().Write(w)
 			return
 		}
@@ -173,14 +163,15 @@ type Counts struct {
 }
 
 type counters struct {
-	token, tokenRefused, api, usersList, usersGet, orgUnits, roleAssigns, roles, unauthorized, faults atomic.Int64
+	api, usersList, usersGet, orgUnits, roleAssigns, roles, unauthorized, faults atomic.Int64
 }
 
 // Counts returns the request counters.
 func (s *Server) Counts() Counts {
 	c := &s.count
+	token, refused := s.auth.Counts()
 	return Counts{
-		Token: c.token.Load(), TokenRefused: c.tokenRefused.Load(), API: c.api.Load(),
+		Token: token, TokenRefused: refused, API: c.api.Load(),
 		UsersList: c.usersList.Load(), UsersGet: c.usersGet.Load(), OrgUnits: c.orgUnits.Load(),
 		RoleAssigns: c.roleAssigns.Load(), Roles: c.roles.Load(),
 		Unauthorized: c.unauthorized.Load(), Faults: c.faults.Load(),

@@ -1,0 +1,100 @@
+package canvas
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors"
+)
+
+// Connector reads enrollments from one Canvas instance.
+type Connector struct {
+	name   string
+	s      Settings
+	base   *url.URL
+	log    *slog.Logger
+	http   *http.Client
+	auth   tokenSource
+	obs    connectors.UpstreamObserver
+	clock  Clock
+	jitter func(n int64) int64
+}
+
+// Clock is the time the retries see: Now to bound the total time, Sleep to
+// wait between attempts (returning early with ctx's error).
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Option adjusts what New builds; for tests.
+type Option func(*Connector)
+
+// WithClock replaces the clock the retries wait on.
+func WithClock(c Clock) Option { return func(o *Connector) { o.clock = c } }
+
+// WithJitter replaces the source of backoff jitter: f(n) must return a
+// value in [0, n).
+func WithJitter(f func(n int64) int64) Option { return func(o *Connector) { o.jitter = f } }
+
+// New validates s and builds a connector, offline.
+func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.withDefaults()
+	base, err := url.Parse(s.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s connector %q: settings.base_url: %w", Type, opts.Name, err)
+	}
+	c := &Connector{name: opts.Name, s: s, base: base, log: opts.Logger, http: opts.HTTPClient,
+		obs: connectors.Observe(opts.Upstream), clock: realClock{}, jitter: rand.Int64N}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.log = c.log.With("connector", opts.Name, "type", Type)
+	if c.http == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = time.Minute
+		c.http = &http.Client{Transport: t}
+	}
+	// Redirects would carry the bearer token to wherever they point.
+	client := *c.http
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &client
+	for _, f := range extra {
+		f(c)
+	}
+	if s.AccessToken != "" {
+		c.auth = staticToken(s.AccessToken.Value())
+	} else {
+		c.auth = newRefreshing(s, c.http)
+	}
+	return c, nil
+}
+
+// Name is the connector instance's name.
+func (c *Connector) Name() string { return c.name }
+
+// prefix names the connector in errors.
+func (c *Connector) prefix() string { return fmt.Sprintf("%s %q", Type, c.name) }

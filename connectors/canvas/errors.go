@@ -1,0 +1,136 @@
+package canvas
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/rollcall-sync/rollcall/connectors"
+)
+
+// ErrUnknownUnit marks a selection naming a course, account or term
+// Canvas does not have (or will not show this token).
+var ErrUnknownUnit = errors.New("no such course, account or term in Canvas")
+
+// ErrBadUnit marks a selection unit that is not course:<id>,
+// account:<id> or term:<id>.
+var ErrBadUnit = errors.New("unit must be course:<id>, account:<id> or term:<id>")
+
+// APIError is a Canvas call that failed for good: after the retries, or at
+// once for an answer not worth retrying. Its text names the connector, the
+// call and Canvas's own message; never the token.
+type APIError struct {
+	Connector   string // instance name
+	Call        string // e.g. "enrollments of course 5001, page 3"
+	Code        int    // HTTP status; 0 when there was no answer
+	Reason      string // the OAuth2 error code for a refused token
+	Message     string // Canvas's message
+	Token       bool   // the token endpoint refused the developer key
+	RateLimited bool   // Canvas was still throttling when the retries ran out
+	Err         error  // the transport error, if any
+}
+
+func (e *APIError) Error() string {
+	what := "Canvas answered"
+	if e.Token {
+		what = "Canvas's token endpoint refused the developer key"
+	}
+	status := strconv.Itoa(e.Code)
+	if e.Code == 0 {
+		status = "no answer"
+	}
+	if e.Reason != "" {
+		status += " " + e.Reason
+	}
+	s := fmt.Sprintf("%s %q: %s: %s (%s)", Type, e.Connector, e.Call, what, status)
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap exposes the transport error and, for throttling that outlasted
+// the retries, connectors.ErrRateLimited.
+func (e *APIError) Unwrap() []error {
+	var out []error
+	if e.Err != nil {
+		out = append(out, e.Err)
+	}
+	if e.RateLimited {
+		out = append(out, connectors.ErrRateLimited)
+	}
+	if e.Code == http.StatusNotFound {
+		out = append(out, ErrUnknownUnit)
+	}
+	return out
+}
+
+// canvasMessage extracts Canvas's words from an error body: the JSON
+// {"errors":[{"message":...}]} form, its older {"errors":{"field":[...]}}
+// and {"message":...} forms, OAuth2's error_description, or plain text.
+func canvasMessage(body []byte, contentType string) string {
+	var j struct {
+		Errors  json.RawMessage `json:"errors"`
+		Message string          `json:"message"`
+		Error   string          `json:"error"`
+		Desc    string          `json:"error_description"`
+	}
+	if json.Unmarshal(body, &j) == nil {
+		var list []struct {
+			Message string `json:"message"`
+		}
+		var msgs []string
+		if json.Unmarshal(j.Errors, &list) == nil {
+			for _, m := range list {
+				if m.Message != "" {
+					msgs = append(msgs, m.Message)
+				}
+			}
+		} else {
+			var byField map[string][]struct {
+				Message string `json:"message"`
+			}
+			if json.Unmarshal(j.Errors, &byField) == nil {
+				for f, ms := range byField {
+					for _, m := range ms {
+						msgs = append(msgs, f+": "+m.Message)
+					}
+				}
+			}
+		}
+		switch {
+		case len(msgs) > 0:
+			return clip(strings.Join(msgs, "; "))
+		case j.Message != "":
+			return clip(j.Message)
+		case j.Desc != "":
+			return clip(j.Desc)
+		case j.Error != "":
+			return clip(j.Error)
+		}
+	}
+	if strings.HasPrefix(contentType, "text/plain") {
+		if s := strings.TrimSpace(string(body)); s != "" {
+			return clip(s)
+		}
+	}
+	if strings.HasPrefix(contentType, "text/html") {
+		return "an HTML error page"
+	}
+	return ""
+}
+
+// clip bounds a vendor message in an error, by runes.
+func clip(s string) string {
+	const n = 300
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,155 @@
+package canvas
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rollcall-sync/rollcall/config"
+	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/license"
+)
+
+// Type is the connector type name in the config file.
+const Type = "canvas"
+
+func init() {
+	connectors.Register(Type, func() connectors.Config { return &Settings{} })
+}
+
+// Settings are a canvas connector's `settings:` block. Authenticate with
+// AccessToken, or with a developer key (ClientID, ClientSecret) and a
+// RefreshToken obtained once through Canvas's OAuth2 flow.
+type Settings struct {
+	BaseURL      string        `yaml:"base_url"` // e.g. https://district.instructure.com
+	AccessToken  config.Secret `yaml:"access_token"`
+	ClientID     string        `yaml:"client_id"`
+	ClientSecret config.Secret `yaml:"client_secret"`
+	RefreshToken config.Secret `yaml:"refresh_token"`
+	// RootAccount is the account term:<id> units list courses in; default "self".
+	RootAccount string `yaml:"root_account"`
+	// PerPage is the page size asked for: 1-100 (Canvas's cap), default 100.
+	PerPage int `yaml:"per_page"`
+	// IncludeObservers maps ObserverEnrollment to this role (student,
+	// teacher or other); empty leaves observers out unless the
+	// deployment's roles map them.
+	IncludeObservers license.Role `yaml:"include_observers"`
+	Retry            Retry        `yaml:"retry"`
+}
+
+// Retry bounds the retries of one request and the pauses Canvas's
+// throttling asks for.
+type Retry struct {
+	MaxAttempts int           `yaml:"max_attempts"` // default 6, including the first
+	MaxElapsed  time.Duration `yaml:"max_elapsed"`  // default 2m, from the first attempt
+	BaseDelay   time.Duration `yaml:"base_delay"`   // default 500ms, doubled per attempt
+	// LowWater: when X-Rate-Limit-Remaining falls below it, pause Pause
+	// before the next request, so a long sync does not run the bucket dry.
+	LowWater float64       `yaml:"low_water"` // default 100 (of Canvas's default 700)
+	Pause    time.Duration `yaml:"pause"`     // default 2s
+}
+
+// Defaults.
+const (
+	DefaultPerPage     = 100
+	MaxPerPage         = 100
+	DefaultMaxAttempts = 6
+	DefaultMaxElapsed  = 2 * time.Minute
+	DefaultBaseDelay   = 500 * time.Millisecond
+	DefaultLowWater    = 100
+	DefaultPause       = 2 * time.Second
+	maxDelay           = 30 * time.Second
+)
+
+func (s Settings) withDefaults() Settings {
+	s.BaseURL = strings.TrimRight(s.BaseURL, "/")
+	if s.RootAccount == "" {
+		s.RootAccount = "self"
+	}
+	if s.PerPage == 0 {
+		s.PerPage = DefaultPerPage
+	}
+	r := &s.Retry
+	if r.MaxAttempts == 0 {
+		r.MaxAttempts = DefaultMaxAttempts
+	}
+	if r.MaxElapsed == 0 {
+		r.MaxElapsed = DefaultMaxElapsed
+	}
+	if r.BaseDelay == 0 {
+		r.BaseDelay = DefaultBaseDelay
+	}
+	if r.LowWater == 0 {
+		r.LowWater = DefaultLowWater
+	}
+	if r.Pause == 0 {
+		r.Pause = DefaultPause
+	}
+	return s
+}
+
+// oauth reports whether the settings name a developer key.
+func (s *Settings) oauth() bool { return s.ClientID != "" || s.ClientSecret != "" || s.RefreshToken != "" }
+
+// Validate checks the settings offline; every problem names its field.
+func (s *Settings) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("settings.%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if s.BaseURL == "" {
+		bad("base_url", "is required, e.g. https://district.instructure.com")
+	} else if u, err := url.Parse(s.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		bad("base_url", "%q must be an http(s) URL with no path, e.g. https://district.instructure.com", s.BaseURL)
+	}
+	switch {
+	case s.AccessToken != "" && s.oauth():
+		bad("access_token", "set together with client_id/client_secret/refresh_token: choose one way to authenticate")
+	case s.AccessToken == "" && !s.oauth():
+		bad("access_token", "is required (or client_id, client_secret and refresh_token of a developer key)")
+	case s.oauth():
+		if s.ClientID == "" {
+			bad("client_id", "is required with a developer key")
+		}
+		if s.ClientSecret == "" {
+			bad("client_secret", "is required with a developer key")
+		}
+		if s.RefreshToken == "" {
+			bad("refresh_token", "is required with a developer key")
+		}
+	}
+	if s.RootAccount != "" && s.RootAccount != "self" && !digits(s.RootAccount) {
+		bad("root_account", "%q must be an account id or self", s.RootAccount)
+	}
+	if s.PerPage < 0 || s.PerPage > MaxPerPage {
+		bad("per_page", "%d must be 1-%d (Canvas caps per_page at %d)", s.PerPage, MaxPerPage, MaxPerPage)
+	}
+	if s.IncludeObservers != "" && !s.IncludeObservers.Valid() {
+		bad("include_observers", "%q must be student, teacher or other", s.IncludeObservers)
+	}
+	if s.Retry.MaxAttempts < 0 {
+		bad("retry.max_attempts", "%d must be at least 1", s.Retry.MaxAttempts)
+	}
+	if s.Retry.MaxElapsed < 0 || s.Retry.BaseDelay < 0 || s.Retry.Pause < 0 {
+		bad("retry", "durations must be positive")
+	}
+	if s.Retry.LowWater < 0 {
+		bad("retry.low_water", "%g must not be negative", s.Retry.LowWater)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
+	}
+	return nil
+}
+
+// Open builds the connector without touching the network.
+func (s *Settings) Open(opts connectors.OpenOptions) (connectors.Connector, error) {
+	return New(*s, opts)
+}
+
+func digits(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
+}
