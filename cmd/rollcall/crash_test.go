@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,34 +56,54 @@ deployments:
     deletion_limit: {percent: 100, min: 0}
 `, batch, roster))
 
+	// A binary with crash points, to die at exact places of a sync.
+	crashBin := filepath.Join(t.TempDir(), "rollcall-failpoints")
+	if out, err := exec.Command("go", "build", "-tags", "failpoints", "-o", crashBin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build with failpoints: %v\n%s", err, out)
+	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
-	kills := 0
+	batches := people / batch
 	for round := range 4 {
 		if round == 2 {
 			writeRoster(people / 3) // a third leave, as many arrive: removals and adds both get cut
 		}
-		cmd := exec.Command(binary, "--data-dir", e.dataDir, "sync", "all", "--config", cfg)
-		cmd.Env = append(os.Environ(), "ROLLCALL_DATA_DIR=")
+		cmd := exec.Command(crashBin, "--data-dir", e.dataDir, "sync", "all", "--config", cfg)
+		env := append(os.Environ(), "ROLLCALL_DATA_DIR=")
+		var point string
+		if round%2 == 0 {
+			// An exact point: right after batch k of this run commits.
+			point = fmt.Sprintf("after-batch:%d", 1+rng.IntN(batches/2))
+			env = append(env, "ROLLCALL_FAILPOINT="+point)
+		}
+		cmd.Env = env
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		delay := time.Duration(200+rng.IntN(1500)) * time.Millisecond
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-			t.Logf("round %d: the sync finished before the kill at %s", round, delay)
-		case <-time.After(delay):
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
+		var err error
+		if point != "" {
+			err = <-done
+		} else {
+			// A random point, wherever the process is (perhaps inside a commit).
+			select {
+			case err = <-done:
+			case <-time.After(time.Duration(50+rng.IntN(400)) * time.Millisecond):
+				_ = cmd.Process.Kill()
+				err = <-done
 			}
-			<-done
-			kills++
 		}
-		checkFiles(t, e.dataDir)
-	}
-	if kills == 0 {
-		t.Fatal("no run was killed part way: the test proved nothing")
+		killed := false
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+				killed = true
+			}
+		}
+		if point != "" && !killed {
+			t.Fatalf("round %d: the failpoint %s did not kill the sync (%v)", round, point, err)
+		}
+		t.Logf("round %d: killed %v (%s); %d members in the store", round, killed, point, checkFiles(t, e.dataDir))
 	}
 
 	// Converge: sync until a run succeeds, then nothing is left to do.
@@ -111,8 +133,8 @@ deployments:
 }
 
 // checkFiles runs bbolt's consistency check on both files and checks the
-// seat count against the members stored.
-func checkFiles(t *testing.T, dir string) {
+// seat count against the members stored, which it returns.
+func checkFiles(t *testing.T, dir string) int {
 	t.Helper()
 	s, err := bolt.Open(filepath.Join(dir, "rollcall.db"), bolt.Options{Timeout: 5 * time.Second})
 	if err != nil {
@@ -150,4 +172,5 @@ func checkFiles(t *testing.T, dir string) {
 	if err := st.Check(); err != nil {
 		t.Fatalf("sync state after SIGKILL: %v", err)
 	}
+	return n
 }

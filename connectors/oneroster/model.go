@@ -2,7 +2,6 @@ package oneroster
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"

@@ -210,6 +210,7 @@ func (w *writer) run(ctx context.Context, n int, change func(i int) license.Chan
 			return fmt.Errorf("apply plan of deployment %s to license %s: changes %d-%d of %d: %w", w.p.Deployment, w.p.License, lo+1, hi, n, err)
 		}
 		w.res.Add(r)
+		crashPoint("after-batch", lo/size+1)
 	}
 	clear(w.buf) // let the batch's strings go
 	return nil

@@ -42,8 +42,12 @@ func (e *encoder) time(t time.Time) {
 
 func (e *encoder) uint(n uint64) { e.b = binary.AppendUvarint(e.b, n) }
 
+// decoder reads a record from one string copied out of the mmap in a
+// single allocation: every string field is a substring of it, so decoding
+// a member costs two allocations (this string and its claims) instead of
+// one per field.
 type decoder struct {
-	b   []byte
+	s   string
 	err error
 }
 
@@ -51,13 +55,20 @@ func (d *decoder) uint() uint64 {
 	if d.err != nil {
 		return 0
 	}
-	n, k := binary.Uvarint(d.b)
-	if k <= 0 {
-		d.err = errCorrupt
-		return 0
+	var n uint64
+	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
+		c := d.s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflows 64 bits
+			}
+			d.s = d.s[i+1:]
+			return n | uint64(c)<<(7*i)
+		}
+		n |= uint64(c&0x7f) << (7 * i)
 	}
-	d.b = d.b[k:]
-	return n
+	d.err = errCorrupt
+	return 0
 }
 
 func (d *decoder) str() string {
@@ -65,25 +76,25 @@ func (d *decoder) str() string {
 	if d.err != nil {
 		return ""
 	}
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.s)) {
 		d.err = errCorrupt
 		return ""
 	}
-	s := string(d.b[:n]) // copies out of the mmap
-	d.b = d.b[n:]
+	s := d.s[:n]
+	d.s = d.s[n:]
 	return s
 }
 
 func (d *decoder) time() time.Time {
+	u := d.uint()
 	if d.err != nil {
 		return time.Time{}
 	}
-	n, k := binary.Varint(d.b)
-	if k <= 0 {
-		d.err = errCorrupt
-		return time.Time{}
+	// Zigzag, as binary.AppendVarint writes it.
+	n := int64(u >> 1)
+	if u&1 != 0 {
+		n = ^n
 	}
-	d.b = d.b[k:]
 	if n == zeroTime {
 		return time.Time{}
 	}
@@ -91,13 +102,24 @@ func (d *decoder) time() time.Time {
 }
 
 func (d *decoder) byte() byte {
-	if d.err != nil || len(d.b) == 0 {
+	if d.err != nil || len(d.s) == 0 {
 		d.err = errCorrupt
 		return 0
 	}
-	c := d.b[0]
-	d.b = d.b[1:]
+	c := d.s[0]
+	d.s = d.s[1:]
 	return c
+}
+
+// role returns the package constant equal to s, so a decoded role holds no
+// reference to the record's string.
+func role(s string) license.Role {
+	for _, r := range license.Roles {
+		if string(r) == s {
+			return r
+		}
+	}
+	return license.Role(s)
 }
 
 // encodeMember appends m (without its email, which is the key) to buf.
@@ -135,17 +157,17 @@ func encodeMember(buf []byte, m *license.Member) []byte {
 
 // decodeMember decodes a value stored under email.
 func decodeMember(email string, b []byte) (license.Member, error) {
-	d := decoder{b: b}
+	d := decoder{s: string(b)}
 	if f := d.byte(); d.err == nil && f != memberFormat {
 		return license.Member{}, fmt.Errorf("member %s: unknown record format %d: %w", email, f, errCorrupt)
 	}
 	m := license.Member{Email: email}
 	m.Name = d.str()
-	m.Role = license.Role(d.str())
+	m.Role = role(d.str())
 	m.OrgUnit = d.str()
 	m.Added = d.time()
 	n := d.uint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.s)) {
 		d.err = errCorrupt
 	}
 	if d.err == nil {
@@ -157,11 +179,11 @@ func decodeMember(email string, b []byte) (license.Member, error) {
 		c.FirstSeen = d.time()
 		c.LastSeen = d.time()
 		c.Name = d.str()
-		c.Role = license.Role(d.str())
+		c.Role = role(d.str())
 		c.OrgUnit = d.str()
 		c.ExternalID = d.str()
 		na := d.uint()
-		if na > uint64(len(d.b)) {
+		if na > uint64(len(d.s)) {
 			d.err = errCorrupt
 		}
 		if na > 0 && d.err == nil {
@@ -191,7 +213,7 @@ func encodeEvent(buf []byte, ev *license.Event) []byte {
 }
 
 func decodeEvent(licenseID string, seq uint64, b []byte) (license.Event, error) {
-	d := decoder{b: b}
+	d := decoder{s: string(b)}
 	if f := d.byte(); d.err == nil && f != eventFormat {
 		return license.Event{}, fmt.Errorf("license %s event %d: unknown record format %d: %w", licenseID, seq, f, errCorrupt)
 	}

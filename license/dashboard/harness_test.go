@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -121,6 +122,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 type client struct {
 	e       *env
 	cookies map[string]*http.Cookie
+	bearer  string // an API token sent as Authorization: Bearer
 }
 
 func (e *env) anon() *client { return &client{e: e, cookies: map[string]*http.Cookie{}} }
@@ -146,6 +148,9 @@ func (c *client) do(req *http.Request) response {
 	c.e.t.Helper()
 	for _, ck := range c.cookies {
 		req.AddCookie(ck)
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := hc.Do(req)
@@ -270,7 +275,7 @@ func emails(body string) []string {
 
 var nextLink = regexp.MustCompile(`<a class="button small" href="([^"]+)" rel="next">`)
 
-func unescape(s string) string { return strings.ReplaceAll(s, "&amp;", "&") }
+func unescape(s string) string { return html.UnescapeString(s) }
 
 // testSyncs is a small license.Syncs over the real store: deployments and
 // runs in memory, held plans whose approval applies their removals, and a

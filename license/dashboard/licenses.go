@@ -19,13 +19,14 @@ type licenseRow struct {
 	ExpiresIn string // "in 30 days", "expired", "" when it never expires
 	Warn      bool   // expiring within 30 days or expired
 	Full      bool   // every seat taken
+	Free      int    // seats still open
 }
 
 func (s *server) rows(ls []license.License) []licenseRow {
 	now := s.now()
 	out := make([]licenseRow, len(ls))
 	for i, l := range ls {
-		r := licenseRow{License: l, Full: l.Seats > 0 && l.Used >= l.Seats}
+		r := licenseRow{License: l, Full: l.Seats > 0 && l.Used >= l.Seats, Free: l.Free()}
 		switch {
 		case l.Expires.IsZero():
 		case l.Expired(now):
@@ -45,7 +46,9 @@ func (s *server) visibleLicenses(r *http.Request, v viewer) ([]license.License, 
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(ls, func(a, b license.License) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	slices.SortFunc(ls, func(a, b license.License) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
 	return ls, nil
 }
 

@@ -22,9 +22,9 @@ var pageSizes = []int{25, 50, 100, 200}
 type column struct {
 	Field    license.SortField
 	Label    string
-	Sorted   string       // "ascending", "descending" or "" (aria-sort)
+	Sorted   string // "ascending", "descending" or "" (aria-sort)
 	Href     string // where clicking the header goes
-	NextSort string       // what that click sorts by, for its label
+	NextSort string // what that click sorts by, for its label
 }
 
 type membersPage struct {

@@ -160,5 +160,9 @@ func (s *server) decide(w http.ResponseWriter, r *http.Request, v viewer, approv
 	redirect(w, r, "/syncs", "success", "Plan "+pv.ID+" rejected: nobody was removed.")
 }
 
-func (s *server) approvePlan(w http.ResponseWriter, r *http.Request, v viewer) { s.decide(w, r, v, true) }
-func (s *server) rejectPlan(w http.ResponseWriter, r *http.Request, v viewer)  { s.decide(w, r, v, false) }
+func (s *server) approvePlan(w http.ResponseWriter, r *http.Request, v viewer) {
+	s.decide(w, r, v, true)
+}
+func (s *server) rejectPlan(w http.ResponseWriter, r *http.Request, v viewer) {
+	s.decide(w, r, v, false)
+}

@@ -72,8 +72,9 @@ type Issuer struct {
 }
 
 type registered struct {
-	pub    *rsa.PublicKey
-	scopes []string // the domain-wide delegation grant
+	pub     *rsa.PublicKey
+	scopes  []string // the domain-wide delegation grant
+	revoked bool     // the key was deleted: its signatures no longer verify
 }
 
 // NewIssuer returns an issuer with no accounts. Serve it at a URL and tell
@@ -112,6 +113,17 @@ func (i *Issuer) Register(sa *ServiceAccount, scopes ...string) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.accounts[sa.Email] = &registered{pub: &sa.Key.PublicKey, scopes: slices.Clone(scopes)}
+}
+
+// RevokeKeys makes every registered key fail, as Google answers a key
+// deleted in the Cloud console: invalid_grant, MsgBadSignature. Tokens
+// already issued live on until they expire (see ExpireTokens).
+func (i *Issuer) RevokeKeys() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	for email, a := range i.accounts {
+		i.accounts[email] = &registered{pub: a.pub, scopes: a.scopes, revoked: true}
+	}
 }
 
 // Counts returns how many token requests arrived, and how many of them
@@ -177,7 +189,7 @@ func (i *Issuer) exchange(assertion string) (code int, errCode, desc, token stri
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if err != nil || hdr.Alg != "RS256" || rsa.VerifyPKCS1v15(acct.pub, crypto.SHA256, sum[:], sig) != nil {
+	if err != nil || hdr.Alg != "RS256" || acct.revoked || rsa.VerifyPKCS1v15(acct.pub, crypto.SHA256, sum[:], sig) != nil {
 		return 400, "invalid_grant", MsgBadSignature, ""
 	}
 	if c.Aud != aud {
