@@ -52,6 +52,7 @@ func (a *app) commands() []*cobra.Command {
 		a.undeployCmd(),
 		a.demoCmd(),
 		a.lmsCmd(),
+		a.tokenCmd(),
 	}
 }
 
@@ -67,9 +68,12 @@ func newRootCmd(stdout, stderr io.Writer, stdin io.Reader) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "rollcall",
 		Short: "Keep software-license membership in step with school rosters",
-		Long: `rollcall manages licenses and their members in the embedded store:
-create licenses, add and remove users by email or CSV, filter them, and see
-which source added whom and when.`,
+		Long: `rollcall keeps software-license membership in step with Google Workspace
+and the district's LMS. It manages licenses and their members in the
+embedded store (add and remove users by email or CSV, filter them, see which
+source added whom and when), syncs connector deployments into them on cron
+schedules with guards against mass removals, and serves metrics for
+operators. 'rollcall demo' runs a whole generated district.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.ArbitraryArgs,

@@ -1,8 +1,10 @@
 package bolt
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -197,8 +199,8 @@ func (s *Store) plan(ctx context.Context, licenseID string, changes []license.Ch
 		if err != nil {
 			return err
 		}
-		members := lb.Bucket(bucketMembers)
-		c := members.Cursor()
+		f := forward{c: lb.Bucket(bucketMembers).Cursor()}
+		var key []byte
 		for i := 0; i < len(order); {
 			if i%4096 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -211,8 +213,9 @@ func (s *Store) plan(ctx context.Context, licenseID string, changes []license.Ch
 				j++
 			}
 			var m *license.Member
-			// Seek, not Get: the cursor walks forward through sorted emails.
-			if k, v := c.Seek([]byte(email)); k != nil && string(k) == email {
+			// Not Get: the cursor walks forward through sorted emails.
+			key = append(key[:0], email...)
+			if k, v := f.seek(key); k != nil && string(k) == email {
 				dm, err := decodeMember(email, v)
 				if err != nil {
 					return err
@@ -319,9 +322,311 @@ func (a *arena) pair(x, y string) []byte {
 	return append(k, y...)
 }
 
-// memberBuckets are the buckets one member write touches.
-type memberBuckets struct {
-	lb, members, byName, byAdded, bySource, emails *bbolt.Bucket
+// slot is one member a batch touches: as stored when the batch began and
+// as the batch's changes, applied so far, leave it.
+type slot struct {
+	email  string
+	old    *license.Member // nil: not a member when the batch began
+	cur    license.Member  // meaningful when exists
+	exists bool
+	dirty  bool // some change of the batch changed the member
+}
+
+// indexOp is one index write of a batch: a Put, or a Delete when del.
+type indexOp struct {
+	key []byte
+	del bool
+}
+
+// memberEvent is an audit event's entry in member_events.
+type memberEvent struct {
+	slot int32
+	seq  uint64
+}
+
+// batch writes part inside tx and reports whether the seat count moved.
+//
+// It decides in plan order, which is seat order, and writes in key order.
+// Deciding works on an in-memory slot per member, so who gets a seat, the
+// overflow and the audit trail are exactly what change-by-change writing
+// would give. Writing then goes through each bucket in key order, because
+// bbolt holds a transaction's new keys in in-memory nodes that are only
+// split at commit: inserting out of order shifts those ever-growing nodes
+// on every Put, which made a 100,000-member atomic import quadratic.
+func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *license.ApplyResult) (bool, error) {
+	lb, err := licenseBucket(tx, w.licenseID)
+	if err != nil {
+		return false, err
+	}
+	l, err := readLicense(lb, w.licenseID)
+	if err != nil {
+		return false, err
+	}
+	members := lb.Bucket(bucketMembers)
+	// Batches add members mostly in key order; fuller pages make a smaller file.
+	members.FillPercent = 0.8
+
+	slots, slotOf, err := w.readSlots(members, part)
+	if err != nil {
+		return false, err
+	}
+
+	events := lb.Bucket(bucketEvents)
+	events.FillPercent = 0.95 // keys only ever grow
+	var evs []memberEvent
+	expired := l.Expired(w.now)
+	used := l.Used
+	for n, idx := range part {
+		if n%4096 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return false, err
+			}
+		}
+		ch := &w.changes[idx]
+		s := &slots[slotOf[n]]
+		action, detail := w.decide(s, &l, expired, ch, r)
+		if action == "" {
+			continue
+		}
+		seq, err := w.putEvent(events, action, ch.Email, ch.Source, detail)
+		if err != nil {
+			return false, fmt.Errorf("%s %s from %s: %w", ch.Op, ch.Email, ch.Source, err)
+		}
+		evs = append(evs, memberEvent{slotOf[n], seq})
+	}
+	if err := w.write(lb, tx.Bucket(bucketEmails), slots, evs); err != nil {
+		return false, err
+	}
+	if l.Used == used {
+		return false, nil
+	}
+	return true, writeLicense(lb, &l)
+}
+
+// readSlots reads the members part touches, in email order, and returns
+// them with the slot of each change of part.
+func (w *writer) readSlots(members *bbolt.Bucket, part []int32) ([]slot, []int32, error) {
+	pos := make([]int32, len(part))
+	for n := range pos {
+		pos[n] = int32(n)
+	}
+	slices.SortFunc(pos, func(a, b int32) int {
+		return cmp.Or(strings.Compare(w.changes[part[a]].Email, w.changes[part[b]].Email), cmp.Compare(a, b))
+	})
+	slotOf := make([]int32, len(part))
+	var slots []slot
+	f := forward{c: members.Cursor()}
+	for _, n := range pos {
+		email := w.changes[part[n]].Email
+		if len(slots) == 0 || slots[len(slots)-1].email != email {
+			s := slot{email: email}
+			w.scratch = append(w.scratch[:0], email...)
+			if k, v := f.seek(w.scratch); k != nil && string(k) == email {
+				m, err := decodeMember(email, v)
+				if err != nil {
+					return nil, nil, err
+				}
+				s.old, s.cur, s.exists = &m, m, true
+			}
+			slots = append(slots, s)
+		}
+		slotOf[n] = int32(len(slots) - 1)
+	}
+	return slots, slotOf, nil
+}
+
+// decide applies one change to its member's slot as the batch has left it
+// so far, and returns the audit event it calls for ("" when it changes
+// nothing or overflows).
+func (w *writer) decide(s *slot, l *license.License, expired bool, ch *license.Change, r *license.ApplyResult) (license.Action, string) {
+	if ch.Op == license.OpRemove {
+		if !s.exists || s.cur.Claim(ch.Source) == nil {
+			r.Unchanged++
+			return "", ""
+		}
+		s.dirty = true
+		r.ClaimsRemoved++
+		claims := slices.DeleteFunc(slices.Clone(s.cur.Claims), func(c license.Claim) bool { return c.Source == ch.Source })
+		if len(claims) == 0 {
+			l.Used--
+			r.MembersRemoved++
+			s.cur, s.exists = license.Member{}, false
+			return license.ActionMemberRemoved, "last claim removed"
+		}
+		s.cur.Claims = claims
+		s.cur.Resolve()
+		return license.ActionClaimRemoved, ""
+	}
+
+	nc := claimOf(ch, w.now)
+	if !s.exists {
+		if expired {
+			r.Overflow = append(r.Overflow, license.Overflow{Email: ch.Email, Source: ch.Source, Role: roleOf(ch), Reason: license.ReasonExpired})
+			return "", ""
+		}
+		if l.Used >= l.Seats {
+			r.Overflow = append(r.Overflow, license.Overflow{Email: ch.Email, Source: ch.Source, Role: roleOf(ch), Reason: license.ReasonNoSeats})
+			return "", ""
+		}
+		// What Resolve derives from a single claim, without its allocations.
+		s.cur = license.Member{Email: ch.Email, Claims: []license.Claim{nc}, Name: nc.Name, OrgUnit: nc.OrgUnit, Role: roleOf(ch), Added: nc.FirstSeen}
+		s.exists, s.dirty = true, true
+		l.Used++
+		r.MembersAdded++
+		return license.ActionMemberAdded, string(roleOf(ch))
+	}
+	c := s.cur.Claim(ch.Source)
+	if c == nil {
+		s.cur.Claims = append(slices.Clone(s.cur.Claims), nc)
+		s.cur.Resolve()
+		s.dirty = true
+		r.ClaimsAdded++
+		return license.ActionClaimAdded, ""
+	}
+	if c.SameAttributes(&nc) {
+		r.Unchanged++
+		return "", ""
+	}
+	detail := claimDiff(c, &nc)
+	nc.FirstSeen = c.FirstSeen
+	s.cur.Claims = slices.Clone(s.cur.Claims)
+	*s.cur.Claim(ch.Source) = nc
+	s.cur.Resolve()
+	s.dirty = true
+	r.ClaimsUpdated++
+	return license.ActionClaimUpdated, detail
+}
+
+// putEvent appends one event to the trail; its member_events entry is
+// written later, in key order, by write.
+func (w *writer) putEvent(events *bbolt.Bucket, action license.Action, email string, src license.Source, detail string) (uint64, error) {
+	seq, err := events.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	w.scratch = encodeEvent(w.scratch[:0], &license.Event{Time: w.now, License: w.licenseID, Email: email, Action: action,
+		Source: src, Actor: w.actor, Detail: detail})
+	return seq, events.Put(binary.BigEndian.AppendUint64(w.arena.take(8), seq), w.arena.keep(w.scratch))
+}
+
+// write stores what decide left in the slots: members and emails/ in slot
+// (email) order, every other index sorted by key.
+func (w *writer) write(lb, emails *bbolt.Bucket, slots []slot, evs []memberEvent) error {
+	members := lb.Bucket(bucketMembers)
+	var byName, byAdded, bySource []indexOp
+	for i := range slots {
+		s := &slots[i]
+		if !s.dirty {
+			continue
+		}
+		old, cur := s.old, &s.cur
+		if !s.exists {
+			cur = nil
+		}
+		key := append(w.arena.take(len(s.email)), s.email...)
+		switch {
+		case cur != nil:
+			w.scratch = encodeMember(w.scratch[:0], cur)
+			if err := members.Put(key, w.arena.keep(w.scratch)); err != nil {
+				return fmt.Errorf("member %s: %w", s.email, err)
+			}
+		case old != nil:
+			if err := members.Delete(key); err != nil {
+				return fmt.Errorf("member %s: %w", s.email, err)
+			}
+		}
+		switch {
+		case old == nil && cur != nil:
+			if err := emails.Put(w.arena.pair(s.email, w.licenseID), nil); err != nil {
+				return fmt.Errorf("member %s: %w", s.email, err)
+			}
+		case old != nil && cur == nil:
+			if err := emails.Delete(w.arena.pair(s.email, w.licenseID)); err != nil {
+				return fmt.Errorf("member %s: %w", s.email, err)
+			}
+		}
+		// Compare the index keys' name parts, not names: the index lower-cases.
+		if old == nil || cur == nil || strings.ToLower(old.Name) != strings.ToLower(cur.Name) {
+			if old != nil {
+				byName = append(byName, indexOp{w.nameKey(old), true})
+			}
+			if cur != nil {
+				byName = append(byName, indexOp{w.nameKey(cur), false})
+			}
+		}
+		if old == nil || cur == nil || !old.Added.Equal(cur.Added) {
+			if old != nil {
+				byAdded = append(byAdded, indexOp{w.addedKey(old), true})
+			}
+			if cur != nil {
+				byAdded = append(byAdded, indexOp{w.addedKey(cur), false})
+			}
+		}
+		bySource = w.sourceOps(bySource, s.email, old, cur)
+	}
+	for _, ix := range []struct {
+		name []byte
+		ops  []indexOp
+	}{{bucketByName, byName}, {bucketByAdded, byAdded}, {bucketBySource, bySource}} {
+		if err := applyOps(lb.Bucket(ix.name), ix.ops); err != nil {
+			return fmt.Errorf("index %s: %w", ix.name, err)
+		}
+	}
+	// Events were decided in seat order; their member index goes in key
+	// order: by email (slot), then sequence.
+	slices.SortFunc(evs, func(a, b memberEvent) int { return cmp.Or(cmp.Compare(a.slot, b.slot), cmp.Compare(a.seq, b.seq)) })
+	memberEvents := lb.Bucket(bucketMemberEvents)
+	for _, e := range evs {
+		k := binary.BigEndian.AppendUint64(w.arena.pair(slots[e.slot].email, ""), e.seq)
+		if err := memberEvents.Put(k, nil); err != nil {
+			return fmt.Errorf("member events of %s: %w", slots[e.slot].email, err)
+		}
+	}
+	return nil
+}
+
+// sourceOps appends the source index writes that take a member from old
+// to cur (either nil). Claims are sorted by source, so one merge finds
+// the sources that left and those that came.
+func (w *writer) sourceOps(ops []indexOp, email string, old, cur *license.Member) []indexOp {
+	var a, b []license.Claim
+	if old != nil {
+		a = old.Claims
+	}
+	if cur != nil {
+		b = cur.Claims
+	}
+	for len(a) > 0 || len(b) > 0 {
+		switch {
+		case len(b) == 0 || len(a) > 0 && a[0].Source < b[0].Source:
+			ops = append(ops, indexOp{w.arena.pair(string(a[0].Source), email), true})
+			a = a[1:]
+		case len(a) == 0 || b[0].Source < a[0].Source:
+			ops = append(ops, indexOp{w.arena.pair(string(b[0].Source), email), false})
+			b = b[1:]
+		default:
+			a, b = a[1:], b[1:]
+		}
+	}
+	return ops
+}
+
+// applyOps runs ops on b in key order. No key is both deleted and put:
+// every op of one member names a different key, and keys end in the email.
+func applyOps(b *bbolt.Bucket, ops []indexOp) error {
+	slices.SortFunc(ops, func(x, y indexOp) int { return bytes.Compare(x.key, y.key) })
+	for _, op := range ops {
+		var err error
+		if op.del {
+			err = b.Delete(op.key)
+		} else {
+			err = b.Put(op.key, nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *writer) nameKey(m *license.Member) []byte {
@@ -332,190 +637,34 @@ func (w *writer) addedKey(m *license.Member) []byte {
 	return append(append(w.arena.take(8+len(m.Email)), timeKey(m.Added)...), m.Email...)
 }
 
-// batch writes part inside tx and reports whether the seat count moved.
-func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *license.ApplyResult) (bool, error) {
-	lb, err := licenseBucket(tx, w.licenseID)
-	if err != nil {
-		return false, err
-	}
-	l, err := readLicense(lb, w.licenseID)
-	if err != nil {
-		return false, err
-	}
-	bk := memberBuckets{lb: lb, members: lb.Bucket(bucketMembers), byName: lb.Bucket(bucketByName),
-		byAdded: lb.Bucket(bucketByAdded), bySource: lb.Bucket(bucketBySource), emails: tx.Bucket(bucketEmails)}
-	// Batches add members mostly in key order; fuller pages make a smaller file.
-	bk.members.FillPercent = 0.8
-	bk.byAdded.FillPercent = 0.9
-	expired := l.Expired(w.now)
-	used := l.Used
-	for n, idx := range part {
-		if n%4096 == 4095 {
-			if err := ctx.Err(); err != nil {
-				return false, err
-			}
-		}
-		if err := w.one(&bk, &l, expired, &w.changes[idx], r); err != nil {
-			return false, fmt.Errorf("%s %s from %s: %w", w.changes[idx].Op, w.changes[idx].Email, w.changes[idx].Source, err)
-		}
-	}
-	if l.Used == used {
-		return false, nil
-	}
-	return true, writeLicense(lb, &l)
+// forward finds keys in a cursor for targets that never decrease. When the
+// next wanted key is close ahead, as it is when a batch or a source covers
+// most of a license, stepping is much cheaper than a Seek from the root.
+type forward struct {
+	c       *bbolt.Cursor
+	k, v    []byte
+	started bool
 }
 
-func (w *writer) event(bk *memberBuckets, action license.Action, email string, src license.Source, detail string) error {
-	return addEvent(bk.lb, &license.Event{Time: w.now, License: w.licenseID, Email: email, Action: action,
-		Source: src, Actor: w.actor, Detail: detail}, &w.arena)
-}
+// forwardSteps is how far forward stepping goes before it falls back to Seek.
+const forwardSteps = 8
 
-// one applies a single change as the stored state now stands.
-func (w *writer) one(bk *memberBuckets, l *license.License, expired bool, ch *license.Change, r *license.ApplyResult) error {
-	var m license.Member
-	v := bk.members.Get([]byte(ch.Email))
-	exists := v != nil
-	if exists {
-		var err error
-		if m, err = decodeMember(ch.Email, v); err != nil {
-			return err
-		}
-	}
-	if ch.Op == license.OpRemove {
-		if !exists || m.Claim(ch.Source) == nil {
-			r.Unchanged++
-			return nil
-		}
-		old := m
-		m.Claims = slices.DeleteFunc(slices.Clone(m.Claims), func(c license.Claim) bool { return c.Source == ch.Source })
-		if err := bk.bySource.Delete(w.arena.pair(string(ch.Source), ch.Email)); err != nil {
-			return err
-		}
-		r.ClaimsRemoved++
-		if len(m.Claims) == 0 {
-			l.Used--
-			r.MembersRemoved++
-			if err := w.deleteMember(bk, &old); err != nil {
-				return err
+// seek returns the first key ≥ target and its value (nil at the end).
+func (f *forward) seek(target []byte) ([]byte, []byte) {
+	if f.started {
+		for i := 0; f.k != nil && i < forwardSteps; i++ {
+			if bytes.Compare(f.k, target) >= 0 {
+				return f.k, f.v
 			}
-			return w.event(bk, license.ActionMemberRemoved, ch.Email, ch.Source, "last claim removed")
+			f.k, f.v = f.c.Next()
 		}
-		m.Resolve()
-		if err := w.putMember(bk, &old, &m); err != nil {
-			return err
-		}
-		return w.event(bk, license.ActionClaimRemoved, ch.Email, ch.Source, "")
-	}
-
-	nc := claimOf(ch, w.now)
-	if !exists {
-		if expired {
-			r.Overflow = append(r.Overflow, license.Overflow{Email: ch.Email, Source: ch.Source, Role: roleOf(ch), Reason: license.ReasonExpired})
-			return nil
-		}
-		if l.Used >= l.Seats {
-			r.Overflow = append(r.Overflow, license.Overflow{Email: ch.Email, Source: ch.Source, Role: roleOf(ch), Reason: license.ReasonNoSeats})
-			return nil
-		}
-		// What Resolve derives from a single claim, without its allocations.
-		m = license.Member{Email: ch.Email, Claims: []license.Claim{nc}, Name: nc.Name, OrgUnit: nc.OrgUnit, Role: roleOf(ch), Added: nc.FirstSeen}
-		l.Used++
-		r.MembersAdded++
-		if err := w.putMember(bk, nil, &m); err != nil {
-			return err
-		}
-		if err := bk.bySource.Put(w.arena.pair(string(ch.Source), ch.Email), nil); err != nil {
-			return err
-		}
-		return w.event(bk, license.ActionMemberAdded, ch.Email, ch.Source, string(roleOf(ch)))
-	}
-	old := m
-	m.Claims = slices.Clone(m.Claims)
-	c := m.Claim(ch.Source)
-	if c == nil {
-		m.Claims = append(m.Claims, nc)
-		m.Resolve()
-		r.ClaimsAdded++
-		if err := w.putMember(bk, &old, &m); err != nil {
-			return err
-		}
-		if err := bk.bySource.Put(w.arena.pair(string(ch.Source), ch.Email), nil); err != nil {
-			return err
-		}
-		return w.event(bk, license.ActionClaimAdded, ch.Email, ch.Source, "")
-	}
-	if c.SameAttributes(&nc) {
-		r.Unchanged++
-		return nil
-	}
-	detail := claimDiff(c, &nc)
-	nc.FirstSeen = c.FirstSeen
-	*c = nc
-	m.Resolve()
-	r.ClaimsUpdated++
-	if err := w.putMember(bk, &old, &m); err != nil {
-		return err
-	}
-	return w.event(bk, license.ActionClaimUpdated, ch.Email, ch.Source, detail)
-}
-
-// putMember stores m and moves its index entries from old (nil: new member).
-func (w *writer) putMember(bk *memberBuckets, old, m *license.Member) error {
-	// bbolt keeps the value until commit: a fresh buffer each time.
-	key := append(w.arena.take(len(m.Email)), m.Email...)
-	w.scratch = encodeMember(w.scratch[:0], m)
-	val := w.arena.keep(w.scratch)
-	if err := bk.members.Put(key, val); err != nil {
-		return err
-	}
-	if old == nil {
-		if err := bk.emails.Put(w.arena.pair(m.Email, w.licenseID), nil); err != nil {
-			return err
+		if f.k == nil {
+			return nil, nil
 		}
 	}
-	// Compare the index keys' name parts, not names: the index lower-cases.
-	newName, oldName := strings.ToLower(m.Name), ""
-	if old != nil {
-		oldName = strings.ToLower(old.Name)
-	}
-	if old == nil || oldName != newName {
-		if old != nil {
-			if err := bk.byName.Delete(w.nameKey(old)); err != nil {
-				return err
-			}
-		}
-		if err := bk.byName.Put(w.nameKey(m), nil); err != nil {
-			return err
-		}
-	}
-	if old == nil || !old.Added.Equal(m.Added) {
-		if old != nil {
-			if err := bk.byAdded.Delete(w.addedKey(old)); err != nil {
-				return err
-			}
-		}
-		if err := bk.byAdded.Put(w.addedKey(m), nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (w *writer) deleteMember(bk *memberBuckets, m *license.Member) error {
-	for _, del := range []struct {
-		b *bbolt.Bucket
-		k []byte
-	}{
-		{bk.members, append(w.arena.take(len(m.Email)), m.Email...)},
-		{bk.byName, w.nameKey(m)},
-		{bk.byAdded, w.addedKey(m)},
-		{bk.emails, w.arena.pair(m.Email, w.licenseID)},
-	} {
-		if err := del.b.Delete(del.k); err != nil {
-			return err
-		}
-	}
-	return nil
+	f.started = true
+	f.k, f.v = f.c.Seek(target)
+	return f.k, f.v
 }
 
 // claimDiff says what an update changed, for the audit trail.

@@ -57,7 +57,9 @@ func (s *Store) Claims(ctx context.Context, licenseID string, source license.Sou
 		if err != nil {
 			return err
 		}
-		members := lb.Bucket(bucketMembers)
+		// The index and the members bucket are both in email order: walk
+		// them side by side rather than look every member up from the root.
+		members := forward{c: lb.Bucket(bucketMembers).Cursor()}
 		p := prefix(string(source))
 		c := lb.Bucket(bucketBySource).Cursor()
 		n := 0
@@ -67,12 +69,12 @@ func (s *Store) Claims(ctx context.Context, licenseID string, source license.Sou
 					return err
 				}
 			}
-			email := string(k[len(p):])
-			v := members.Get(k[len(p):])
-			if v == nil {
-				return fmt.Errorf("source index names %s, who is not a member: %w", email, errCorrupt)
+			ek := k[len(p):]
+			mk, v := members.seek(ek)
+			if mk == nil || !bytes.Equal(mk, ek) {
+				return fmt.Errorf("source index names %s, who is not a member: %w", ek, errCorrupt)
 			}
-			m, err := decodeMember(email, v)
+			m, err := decodeMember(string(ek), v)
 			if err != nil {
 				return err
 			}

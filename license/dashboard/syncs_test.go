@@ -28,7 +28,6 @@ func TestPendingApproval(t *testing.T) {
 					t.Fatalf("the Syncs page lacks %q", want)
 				}
 			}
-			// Someone who sees the license but may not manage it cannot decide.
 			if e.used(licB) != 2 {
 				t.Fatal("setup")
 			}
