@@ -19,6 +19,7 @@ import (
 	"github.com/rollcall-sync/rollcall/license/bolt"
 
 	// Connector types register themselves.
+	_ "github.com/rollcall-sync/rollcall/connectors/canvas"
 	_ "github.com/rollcall-sync/rollcall/connectors/googledirectory"
 	_ "github.com/rollcall-sync/rollcall/connectors/static"
 )

@@ -20,7 +20,7 @@ type tokenSource interface {
 type staticToken string
 
 func (t staticToken) token(context.Context) (string, error) { return string(t), nil }
-func (staticToken) invalidate() bool                         { return false }
+func (staticToken) invalidate() bool                        { return false }
 
 // refreshing trades a developer key's refresh token for access tokens at
 // /login/oauth2/token, reusing each until it expires or Canvas refuses it.

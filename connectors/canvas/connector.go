@@ -98,3 +98,6 @@ func (c *Connector) Name() string { return c.name }
 
 // prefix names the connector in errors.
 func (c *Connector) prefix() string { return fmt.Sprintf("%s %q", Type, c.name) }
+
+// BaseURL is the Canvas instance's address, shown as the license's LMS.
+func (c *Connector) BaseURL() string { return c.s.BaseURL }

@@ -91,7 +91,9 @@ func (s Settings) withDefaults() Settings {
 }
 
 // oauth reports whether the settings name a developer key.
-func (s *Settings) oauth() bool { return s.ClientID != "" || s.ClientSecret != "" || s.RefreshToken != "" }
+func (s *Settings) oauth() bool {
+	return s.ClientID != "" || s.ClientSecret != "" || s.RefreshToken != ""
+}
 
 // Validate checks the settings offline; every problem names its field.
 func (s *Settings) Validate() error {

@@ -41,9 +41,13 @@ func (e *APIError) Error() string {
 	if t := http.StatusText(e.Code); t != "" {
 		b.WriteString(" " + t)
 	}
+	minorName := "imsx_codeMinor"
+	if e.CodeMajor == "" && e.Token {
+		minorName = "error" // RFC 6749's error code
+	}
 	var parts []string
 	for _, p := range []struct{ k, v string }{
-		{"imsx_codeMajor", e.CodeMajor}, {"imsx_severity", e.Severity}, {"imsx_codeMinor", e.CodeMinor},
+		{"imsx_codeMajor", e.CodeMajor}, {"imsx_severity", e.Severity}, {minorName, e.CodeMinor},
 	} {
 		if p.v != "" {
 			parts = append(parts, p.k+"="+p.v)

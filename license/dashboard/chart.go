@@ -44,7 +44,7 @@ const (
 func (c chart) Empty() bool {
 	for _, s := range c.Series {
 		for _, v := range s.Values {
-			if v != 0 {
+			if v != 0 && !math.IsNaN(v) {
 				return false
 			}
 		}
@@ -95,7 +95,9 @@ func (c chart) SVG() template.HTML {
 	maxV := 0.0
 	for _, s := range c.Series {
 		for _, v := range s.Values {
-			maxV = max(maxV, v)
+			if !math.IsNaN(v) {
+				maxV = max(maxV, v)
+			}
 		}
 	}
 	top, step := niceScale(maxV)
@@ -139,7 +141,7 @@ func (c chart) SVG() template.HTML {
 		if c.Kind == "bar" {
 			bw := slot * 0.8 / float64(len(c.Series))
 			for i, v := range s.Values {
-				if v == 0 {
+				if v == 0 || math.IsNaN(v) {
 					continue
 				}
 				bx := x(i) - slot*0.4 + bw*float64(si)
@@ -147,16 +149,30 @@ func (c chart) SVG() template.HTML {
 					coord(bx), coord(y(v)), coord(max(bw-1, 1)), coord(y(0)-y(v)), num(v), e(c.period(i)), num(v), e(strings.ToLower(s.Name)))
 			}
 		} else {
-			pts := make([]string, len(s.Values))
-			for i, v := range s.Values {
-				pts[i] = coord(x(i)) + "," + coord(y(v))
-			}
+			// A period without data (NaN) breaks the line.
 			dash := ""
 			if s.Dashed {
 				dash = ` stroke-dasharray="6 4"`
 			}
-			fmt.Fprintf(&b, `<polyline class="line" fill="none" points="%s"%s/>`, strings.Join(pts, " "), dash)
+			var pts []string
+			flush := func() {
+				if len(pts) > 0 {
+					fmt.Fprintf(&b, `<polyline class="line" fill="none" points="%s"%s/>`, strings.Join(pts, " "), dash)
+				}
+				pts = pts[:0]
+			}
 			for i, v := range s.Values {
+				if math.IsNaN(v) {
+					flush()
+					continue
+				}
+				pts = append(pts, coord(x(i))+","+coord(y(v)))
+			}
+			flush()
+			for i, v := range s.Values {
+				if math.IsNaN(v) {
+					continue
+				}
 				fmt.Fprintf(&b, `<circle class="point" cx="%s" cy="%s" r="3" data-value="%s"><title>%s: %s %s</title></circle>`,
 					coord(x(i)), coord(y(v)), num(v), e(c.period(i)), num(v), e(strings.ToLower(s.Name)))
 			}
@@ -180,7 +196,11 @@ func (c chart) Rows() []chartRow {
 	for i := range c.Labels {
 		r := chartRow{Period: c.period(i), Values: make([]string, len(c.Series))}
 		for j, s := range c.Series {
-			r.Values[j] = num(s.Values[i])
+			if math.IsNaN(s.Values[i]) {
+				r.Values[j] = "—"
+			} else {
+				r.Values[j] = num(s.Values[i])
+			}
 		}
 		out[i] = r
 	}

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -73,14 +74,18 @@ type timeline struct {
 	n     int       // buckets
 }
 
+// minDays is the shortest chart: a license a few days old still gets a
+// readable week, its days before creation drawn as no data.
+const minDays = 7
+
 func newTimeline(from, now time.Time, rng string) timeline {
 	end := now.UTC().Truncate(24 * time.Hour)
 	start := from.UTC().Truncate(24 * time.Hour)
 	if days, err := strconv.Atoi(rng); err == nil {
-		start = end.AddDate(0, 0, -days+1)
+		start = later(start, end.AddDate(0, 0, -days+1))
 	}
-	if !start.Before(end) {
-		start = end.AddDate(0, 0, -13) // a new license still gets a readable two weeks
+	if end.Sub(start) < (minDays-1)*24*time.Hour {
+		start = end.AddDate(0, 0, -(minDays - 1))
 	}
 	days := int(end.Sub(start).Hours()/24) + 1
 	step := (days + maxPoints - 1) / maxPoints
@@ -96,6 +101,13 @@ func (tl timeline) bucket(t time.Time) int {
 		return -1
 	}
 	return min(d/tl.step, tl.n-1)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (tl timeline) label(i int) time.Time { return tl.start.AddDate(0, 0, i*tl.step) }
@@ -257,6 +269,14 @@ func replay(l license.License, events []license.Event, tl timeline, kind string)
 		}
 	}
 	snapshot(tl.n)
+	// Before the license existed there is no level to draw, not a zero.
+	if born := tl.bucket(l.Created); born > 0 {
+		for _, vs := range levels {
+			for b := range born {
+				vs[b] = math.NaN()
+			}
+		}
+	}
 	c := chart{Labels: tl.labels(), Step: tl.step}
 	switch kind {
 	case "roles":

@@ -71,7 +71,9 @@ func TestUsageCharts(t *testing.T) {
 
 	// The expectations are worked out from the story here, by day, with
 	// the store's claim rules; the chart must agree at every point.
-	type person struct{ claims map[license.Source]license.Role }
+	type person struct {
+		claims map[license.Source]license.Role
+	}
 	people := map[string]*person{}
 	var used, teachers, students, syncs, adds, removes []float64
 	for d := range days {
@@ -182,7 +184,9 @@ func TestTimeline(t *testing.T) {
 		points, per int
 	}{
 		{"30 days", now.AddDate(-1, 0, 0), "30", 30, 1},
-		{"new license gets two weeks", now, "all", 14, 1},
+		{"new license gets a week", now, "all", 7, 1},
+		{"30 days of a 3-day-old license", now.AddDate(0, 0, -3), "30", 7, 1},
+		{"30 days of a 10-day-old license start at its creation", now.AddDate(0, 0, -9), "30", 10, 1},
 		// 366 days: 4-day buckets would make 92 points, over the limit of 90.
 		{"a year is bucketed", now.AddDate(-1, 0, 0), "all", 74, 5},
 		{"90 days fit", now.AddDate(0, 0, -89), "all", 90, 1},

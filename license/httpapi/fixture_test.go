@@ -126,7 +126,7 @@ func (f *syncs) Undeploy(_ context.Context, dep, actor string) (license.RunView,
 //
 // dom-admin@north.org administers north.org, so reaches lic-a's north members.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	store  *bolt.Store
 	auth   *auth.Store
@@ -167,7 +167,7 @@ const (
 
 var roles = []string{rOperator, rAdminA, rAdminB, rDomainA, rApp, rAnon}
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()

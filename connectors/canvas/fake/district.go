@@ -76,14 +76,10 @@ type District struct {
 	Enrollments []Enrollment
 }
 
-// typeOrder is Canvas's order of enrollment types in a roster listing
-// (it sorts by the type name).
-func typeOrder(t string) string { return t }
-
 // compareEnrollment orders a course's enrollments as Canvas's bookmarker
 // does: type, the user's sortable name, enrollment id.
 func compareEnrollment(aType, aName string, aID int64, bType, bName string, bID int64) int {
-	if c := strings.Compare(typeOrder(aType), typeOrder(bType)); c != 0 {
+	if c := strings.Compare(aType, bType); c != 0 {
 		return c
 	}
 	if c := strings.Compare(strings.ToLower(aName), strings.ToLower(bName)); c != 0 {

@@ -10,8 +10,8 @@
 //
 //   - Pagination: 10 items a page by default; per_page raises it up to 100,
 //     above which it is silently capped. Every list answers a Link header
-//     with rel current, next (absent on the last page), prev, first and,
-//     for numbered pages only, last. Enrollment lists page by opaque
+//     with rel current, next (absent on the last page) and first, and for
+//     numbered pages also prev and last. Enrollment lists page by opaque
 //     bookmarks (page=bookmark:<base64 of the last sort key>) and send no
 //     last link, as Canvas does when counting would be expensive; course
 //     lists page by number. Links are absolute URLs that carry every

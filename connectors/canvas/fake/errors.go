@@ -22,7 +22,7 @@ type apiError struct {
 func (e *apiError) write(w http.ResponseWriter) {
 	h := w.Header()
 	if e.code == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", `Bearer realm="canvas-lms"`)
+		h["WWW-Authenticate"] = []string{`Bearer realm="canvas-lms"`} // as Canvas spells it
 	}
 	if e.retryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(int((e.retryAfter+time.Second-1)/time.Second)))

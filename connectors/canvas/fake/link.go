@@ -30,9 +30,11 @@ const (
 func pageURL(r *http.Request, page string, per int) string {
 	q := r.URL.Query()
 	q.Del("access_token") // Canvas leaves it out of links
-	q.Set("page", page)
+	q.Del("page")
 	q.Set("per_page", strconv.Itoa(per))
-	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+	// The page value goes in unescaped, "page=bookmark:...", as Canvas
+	// writes it; its characters are all legal in a query.
+	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: "page=" + page + "&" + q.Encode()}
 	return u.String()
 }
 

@@ -30,18 +30,18 @@ type Server struct {
 	now      func() time.Time
 	tokenTTL time.Duration
 
-	mu       sync.RWMutex
-	root     int64
-	accounts map[int64]*Account
-	terms    map[int64]*Term
-	courses  map[int64]*Course
+	mu        sync.RWMutex
+	root      int64
+	accounts  map[int64]*Account
+	terms     map[int64]*Term
+	courses   map[int64]*Course
 	courseIDs []int64 // sorted
-	users    map[int64]*User
-	rosters  map[int64][]*Enrollment // by course, in Canvas's listing order
-	nextID   int64
-	tokens   map[string]*token
-	keys     map[string]string // developer key client id -> secret
-	refresh  map[string]refreshGrant
+	users     map[int64]*User
+	rosters   map[int64][]*Enrollment // by course, in Canvas's listing order
+	nextID    int64
+	tokens    map[string]*token
+	keys      map[string]string // developer key client id -> secret
+	refresh   map[string]refreshGrant
 
 	bucket bucket
 	faults faults

@@ -44,6 +44,9 @@
 //     "errors":[{"message","domain","reason"}],"status"}}; a 502 answers
 //     with an HTML page, as Google's front end does.
 //
+// The token endpoint, the bearer check and the error bodies are
+// connectors/googleauth/fakeauth's, shared with the Classroom fake.
+//
 // Not reproduced: delegated admins see the whole directory (Google narrows
 // their users.list to their org units); showDeleted, orderBy, custom
 // schemas, and write methods.
