@@ -15,13 +15,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rollcall-sync/rollcall/config"
+	canvasfake "github.com/rollcall-sync/rollcall/connectors/canvas/fake"
 	"github.com/rollcall-sync/rollcall/connectors/engine"
 	"github.com/rollcall-sync/rollcall/connectors/googledirectory/fake"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
-// demoLicense is the id of the demo district's license.
-const demoLicense = "district"
+// The demo's licenses: one deployed to org units, one linked to the LMS.
+const (
+	demoLicense    = "district"
+	demoLMSLicense = "course-pack"
+)
 
 func (a *app) demoCmd() *cobra.Command {
 	var listen string
@@ -82,6 +86,13 @@ func (a *app) demo(ctx context.Context, cmd *cobra.Command, o demoOptions) error
 	district := fake.Generate(o.seed, o.people)
 	srv := fake.New(fake.Options{District: district})
 	defer srv.Close()
+	lms := canvasfake.New(canvasfake.Options{District: canvasfake.Generate(o.seed, o.people/4, max(4, o.people/40))})
+	defer lms.Close()
+	// The LMS token reaches the config through the environment, as a real
+	// deployment's secrets should; the file names only the variable.
+	if err := os.Setenv("ROLLCALL_DEMO_CANVAS_TOKEN", lms.AdminToken()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	key, err := srv.NewServiceAccount()
 	if err != nil {
 		return fmt.Errorf("demo: service account: %w", err)
@@ -107,7 +118,13 @@ connectors:
       subject: %s
       endpoint: %s
       token_url: %s
-`, o.interval, keyFile, district.SuperAdmin, srv.Endpoint(), srv.TokenURL())
+  - name: lms
+    type: canvas
+    schedule: "@every %s"
+    settings:
+      base_url: %s
+      access_token: ${ROLLCALL_DEMO_CANVAS_TOKEN}
+`, o.interval, keyFile, district.SuperAdmin, srv.Endpoint(), srv.TokenURL(), o.interval, lms.URL())
 	if err := writeAtomically(cfgFile, func(w io.Writer) error { _, err := w.Write([]byte(cfgText)); return err }); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -140,28 +157,42 @@ connectors:
 			return fmt.Errorf("demo: deploy the license to /Students and /Staff: %w", err)
 		}
 		a.logger.Info("first sync", "added", run.Counts.Added, "result", run.Result)
+		_, run, err = rt.engine.LinkLMS(ctx, engine.LinkLMSRequest{License: demoLMSLicense, Vendor: "canvas", Connector: "lms",
+			Units: []string{"account:self"}, By: district.SuperAdmin})
+		if err != nil {
+			return fmt.Errorf("demo: link license %s to the Canvas fake: %w", demoLMSLicense, err)
+		}
+		a.logger.Info("first LMS sync", "added", run.Counts.Added, "result", run.Result)
 	}
 	want := len(srv.ActiveIn("/Students", true)) + len(srv.ActiveIn("/Staff", true))
 
-	go demoChurn(ctx, srv, o, a)
+	go demoChurn(ctx, o, a, func(rng *rand.Rand) int { return len(srv.Churn(rng, o.churn)) + len(lms.Churn(rng, o.churn)) })
 	return a.runServer(ctx, rt, o.listen, func(addr string) {
 		fmt.Fprintf(a.stdout, `Rollcall demo district is running.
   district:  %s, %d people active in /Students and /Staff (license %q)
+  LMS:       Canvas at %s, linked to license %q
   metrics:   http://%s/metrics
   health:    http://%s/healthz
   state:     %s
   admin:     %s (license admin and Google super admin)
 Syncs run every %s while the fake district changes %d people each time.
 Stop with Ctrl-C.
-`, district.Domain, want, demoLicense, addr, addr, dir, district.SuperAdmin, o.interval, o.churn)
+`, district.Domain, want, demoLicense, lms.URL(), demoLMSLicense, addr, addr, dir, district.SuperAdmin, o.interval, o.churn)
 	})
 }
 
-// demoLicenseSetup creates the district license on the first run.
+// demoLicenseSetup creates the district license and the LMS-linked
+// course-pack license on the first run.
 func demoLicenseSetup(ctx context.Context, rt *runtime, d *fake.District, people int) error {
 	if _, err := rt.store.GetLicense(ctx, demoLicense); err == nil {
 		return nil
 	} else if !errors.Is(err, license.ErrNotFound) {
+		return err
+	}
+	if _, err := rt.store.CreateLicense(ctx, license.License{
+		ID: demoLMSLicense, Name: "Science course pack (Canvas courses)", Type: license.TypeSchool,
+		Seats: people, Admins: []string{d.SuperAdmin}, Features: map[string]bool{"labs": true},
+	}); err != nil {
 		return err
 	}
 	_, err := rt.store.CreateLicense(ctx, license.License{
@@ -177,9 +208,9 @@ func demoLicenseSetup(ctx context.Context, rt *runtime, d *fake.District, people
 	return err
 }
 
-// demoChurn changes a few people of the fake district each interval, so
-// every sync has something to do.
-func demoChurn(ctx context.Context, srv *fake.Server, o demoOptions, a *app) {
+// demoChurn changes a few people of the fake district and LMS each
+// interval, so every sync has something to do.
+func demoChurn(ctx context.Context, o demoOptions, a *app, churn func(*rand.Rand) int) {
 	rng := rand.New(rand.NewPCG(uint64(o.seed), uint64(time.Now().UnixNano())))
 	t := time.NewTicker(o.interval)
 	defer t.Stop()
@@ -188,8 +219,7 @@ func demoChurn(ctx context.Context, srv *fake.Server, o demoOptions, a *app) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			changes := srv.Churn(rng, o.churn)
-			a.logger.Info("demo district changed", "changes", len(changes))
+			a.logger.Info("demo district changed", "changes", churn(rng))
 		}
 	}
 }

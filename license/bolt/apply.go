@@ -397,6 +397,9 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 	if err := w.write(lb, tx.Bucket(bucketEmails), slots, evs); err != nil {
 		return false, err
 	}
+	if debugHook != nil {
+		debugHook()
+	}
 	if l.Used == used {
 		return false, nil
 	}
@@ -694,3 +697,5 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+var debugHook func()
