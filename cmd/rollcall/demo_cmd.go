@@ -19,6 +19,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors/engine"
 	"github.com/rollcall-sync/rollcall/connectors/googledirectory/fake"
 	"github.com/rollcall-sync/rollcall/license"
+	"github.com/rollcall-sync/rollcall/license/auth"
 )
 
 // The demo's licenses: one deployed to org units, one linked to the LMS.
@@ -165,19 +166,27 @@ connectors:
 		a.logger.Info("first LMS sync", "added", run.Counts.Added, "result", run.Result)
 	}
 	want := len(srv.ActiveIn("/Students", true)) + len(srv.ActiveIn("/Staff", true))
+	// A sign-in token for the district's IT director, who administers both
+	// licenses and is the Google super admin: everything is theirs to try.
+	token, _, err := rt.auth.CreateToken(ctx, district.SuperAdmin, auth.RoleOperator, 7*24*time.Hour, "rollcall demo")
+	if err != nil {
+		return fmt.Errorf("demo: sign-in token: %w", err)
+	}
 
 	go demoChurn(ctx, o, a, func(rng *rand.Rand) int { return len(srv.Churn(rng, o.churn)) + len(lms.Churn(rng, o.churn)) })
 	return a.runServer(ctx, rt, o.listen, func(addr string) {
 		fmt.Fprintf(a.stdout, `Rollcall demo district is running.
   district:  %s, %d people active in /Students and /Staff (license %q)
   LMS:       Canvas at %s, linked to license %q
+  dashboard: http://%s/
+  sign-in token: %s
   metrics:   http://%s/metrics
   health:    http://%s/healthz
   state:     %s
   admin:     %s (license admin and Google super admin)
 Syncs run every %s while the fake district changes %d people each time.
 Stop with Ctrl-C.
-`, district.Domain, want, demoLicense, lms.URL(), demoLMSLicense, addr, addr, dir, district.SuperAdmin, o.interval, o.churn)
+`, district.Domain, want, demoLicense, lms.URL(), demoLMSLicense, addr, token, addr, addr, dir, district.SuperAdmin, o.interval, o.churn)
 	})
 }
 

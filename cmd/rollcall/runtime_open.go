@@ -16,6 +16,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors/engine"
 	"github.com/rollcall-sync/rollcall/connectors/metrics"
 	"github.com/rollcall-sync/rollcall/connectors/syncstate"
+	"github.com/rollcall-sync/rollcall/license/auth"
 	"github.com/rollcall-sync/rollcall/license/bolt"
 
 	// Connector types register themselves.
@@ -24,12 +25,16 @@ import (
 	_ "github.com/rollcall-sync/rollcall/connectors/static"
 )
 
+// authFile holds API tokens and sessions, beside the license database.
+const authFile = "auth.db"
+
 // runtime is everything a sync needs, opened from the config file and the
 // global flags, and closed in reverse order.
 type runtime struct {
 	cfg      *config.Config
 	store    *bolt.Store
 	state    *syncstate.State
+	auth     *auth.Store
 	registry *prometheus.Registry
 	metrics  *metrics.Metrics
 	engine   *engine.Engine
@@ -113,6 +118,12 @@ func (a *app) openRuntimeFrom(cfg *config.Config) (*runtime, error) {
 		rt.Close()
 		return nil, lockedErr(statePath, err)
 	}
+	authPath := filepath.Join(filepath.Dir(dbPath), authFile)
+	rt.auth, err = auth.Open(authPath, auth.Options{Timeout: lockTimeout, Logger: a.logger})
+	if err != nil {
+		rt.Close()
+		return nil, lockedErr(authPath, err)
+	}
 	conns, deps, err := connectors.Open(cfg, connectors.OpenOptions{Logger: a.logger, Upstream: rt.metrics})
 	if err != nil {
 		rt.Close()
@@ -151,6 +162,9 @@ func lockedErr(path string, err error) error {
 // Close closes the sync state and the store, joining their errors.
 func (rt *runtime) Close() error {
 	var errs []error
+	if rt.auth != nil {
+		errs = append(errs, rt.auth.Close())
+	}
 	if rt.state != nil {
 		errs = append(errs, rt.state.Close())
 	}

@@ -14,6 +14,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
+
+	"github.com/rollcall-sync/rollcall/license/dashboard"
+	"github.com/rollcall-sync/rollcall/license/httpapi"
 )
 
 func (a *app) serveCmd() *cobra.Command {
@@ -55,15 +58,22 @@ func (a *app) serve(ctx context.Context, cmd *cobra.Command, cfgPath, listen str
 		listen = rt.cfg.HTTP.Listen
 	}
 	return a.runServer(ctx, rt, listen, func(addr string) {
-		fmt.Fprintf(a.stdout, "rollcall: serving on http://%s (metrics at /metrics)\n", addr)
+		fmt.Fprintf(a.stdout, "rollcall: serving on http://%s (dashboard at /, API at /api/v1/, metrics at /metrics)\n", addr)
 	})
 }
 
-// handler serves metrics and health; the admin API and the dashboard
-// mount beside them.
-func (a *app) handler(rt *runtime) http.Handler {
+// handler serves the admin API under /api/v1/, the dashboard at /, and
+// metrics and health beside them.
+func (a *app) handler(rt *runtime) (http.Handler, error) {
 	log := a.logger
 	mux := http.NewServeMux()
+	syncs := rt.engine.Syncs()
+	mux.Handle(httpapi.Prefix+"/", httpapi.New(httpapi.Options{Store: rt.store, Auth: rt.auth, Syncs: syncs, Logger: log}))
+	dash, err := dashboard.New(dashboard.Options{Store: rt.store, Auth: rt.auth, Syncs: syncs, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	mux.Handle("/", dash)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.registry, promhttp.HandlerOpts{Registry: rt.registry, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -81,7 +91,7 @@ func (a *app) handler(rt *runtime) http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	return mux
+	return mux, nil
 }
 
 // runServer starts the schedule, the HTTP listener and the admin socket,
@@ -90,7 +100,11 @@ func (a *app) handler(rt *runtime) http.Handler {
 // closes rt, all within the config's shutdown timeout.
 func (a *app) runServer(ctx context.Context, rt *runtime, listen string, ready func(addr string)) error {
 	log := a.logger
-	srv := &http.Server{Handler: a.handler(rt), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	h, err := a.handler(rt)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)

@@ -28,7 +28,7 @@ func (a *app) authPath() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(filepath.Dir(db), "auth.db"), nil
+	return filepath.Join(filepath.Dir(db), authFile), nil
 }
 
 // withAuth opens auth.db, runs fn and closes it.

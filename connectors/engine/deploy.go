@@ -56,10 +56,20 @@ func (e *Engine) DeployOU(ctx context.Context, req DeployOURequest) (connectors.
 	if err != nil {
 		return d, syncstate.Run{}, err
 	}
-	if err := e.AddDeployment(ctx, d); err != nil {
+	return e.addAndSync(ctx, d)
+}
+
+// addAndSync saves a run-time deployment, runs its first sync, and only
+// then schedules it, so the schedule's start-up catch-up does not race the
+// first sync.
+func (e *Engine) addAndSync(ctx context.Context, d connectors.Deployment) (connectors.Deployment, syncstate.Run, error) {
+	if err := e.saveDeployment(ctx, d); err != nil {
 		return d, syncstate.Run{}, err
 	}
 	run, err := e.Run(ctx, d.Name, TriggerManual)
+	if serr := e.scheduleIfStarted(d); serr != nil && err == nil {
+		err = serr
+	}
 	return d, run, err
 }
 
@@ -186,6 +196,13 @@ func (e *Engine) connectorSchedule(connector string) string {
 // AddDeployment saves a run-time deployment and, if the engine is
 // running, schedules it.
 func (e *Engine) AddDeployment(ctx context.Context, d connectors.Deployment) error {
+	if err := e.saveDeployment(ctx, d); err != nil {
+		return err
+	}
+	return e.scheduleIfStarted(d)
+}
+
+func (e *Engine) saveDeployment(ctx context.Context, d connectors.Deployment) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -202,17 +219,19 @@ func (e *Engine) AddDeployment(ctx context.Context, d connectors.Deployment) err
 	if err := e.state.PutDeployment(ctx, d); err != nil {
 		return fmt.Errorf("save deployment %s: %w", d.Name, err)
 	}
+	e.log.Info("deployment created", "deployment", d.Name, "license", d.License, "connector", d.Connector, "units", d.Selection.Units, "by", d.CreatedBy)
+	return nil
+}
+
+func (e *Engine) scheduleIfStarted(d connectors.Deployment) error {
 	e.mu.Lock()
 	s := e.sched
 	e.mu.Unlock()
-	if s != nil {
-		e.metrics.InitDeployment(d.Name, d.Connector)
-		if err := e.schedule(s, d); err != nil {
-			return err
-		}
+	if s == nil {
+		return nil
 	}
-	e.log.Info("deployment created", "deployment", d.Name, "license", d.License, "connector", d.Connector, "units", d.Selection.Units, "by", d.CreatedBy)
-	return nil
+	e.metrics.InitDeployment(d.Name, d.Connector)
+	return e.schedule(s, d)
 }
 
 // Undeploy removes a run-time deployment and its claims through the normal

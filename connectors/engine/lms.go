@@ -77,9 +77,5 @@ func (e *Engine) LinkLMS(ctx context.Context, req LinkLMSRequest) (connectors.De
 			return d, syncstate.Run{}, fmt.Errorf("link LMS of license %s: %w", req.License, err)
 		}
 	}
-	if err := e.AddDeployment(ctx, d); err != nil {
-		return d, syncstate.Run{}, fmt.Errorf("link LMS of license %s: %w", req.License, err)
-	}
-	run, err := e.Run(ctx, d.Name, TriggerManual)
-	return d, run, err
+	return e.addAndSync(ctx, d)
 }

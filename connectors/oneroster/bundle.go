@@ -171,12 +171,12 @@ func readBundle(fsys fs.FS, name string) (*bundle, error) {
 			ps.add(Problem{File: fileManifest, Line: mode.line, Column: 2, Field: "value",
 				Msg: fmt.Sprintf("%s is delta: Rollcall reads bulk bundles, whose files hold the whole roster", prop)})
 		case required && (!listed || mode.value == "absent"):
-			line := mode.line
-			ps.add(Problem{File: fileManifest, Line: line, Msg: fmt.Sprintf("%s must be bulk: Rollcall needs %s", prop, f)})
+			ps.add(Problem{File: fileManifest, Line: mode.line, Msg: fmt.Sprintf("%s must be bulk: Rollcall needs %s", prop, f)})
 		case mode.value == "bulk" && !present(f):
 			ps.add(Problem{File: fileManifest, Line: mode.line, Column: 2, Field: "value",
 				Msg: fmt.Sprintf("%s is bulk but the bundle has no %s", prop, f)})
-		case (!listed || mode.value == "absent") && present(f):
+		}
+		if (!listed || mode.value == "absent") && present(f) {
 			ps.add(Problem{File: f, Msg: fmt.Sprintf("the manifest marks it absent (%s), yet the bundle has it", prop)})
 		}
 	}

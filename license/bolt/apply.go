@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -39,7 +40,7 @@ func (s *Store) Apply(ctx context.Context, licenseID string, changes []license.C
 		}
 	}
 	now := s.clock(opts.Now)
-	plan, unchanged, err := s.plan(ctx, licenseID, changes)
+	plan, rank, unchanged, err := s.plan(ctx, licenseID, changes)
 	if err != nil {
 		return res, fmt.Errorf("apply to license %q: %w", licenseID, err)
 	}
@@ -55,7 +56,7 @@ func (s *Store) Apply(ctx context.Context, licenseID string, changes []license.C
 	if opts.Atomic || opts.AllOrNothingSeats {
 		size = len(plan)
 	}
-	w := writer{licenseID: licenseID, changes: changes, now: now, actor: opts.Actor}
+	w := writer{licenseID: licenseID, changes: changes, rank: rank, now: now, actor: opts.Actor}
 	for start := 0; start < len(plan); start += size {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("apply to license %q: stopped after %d of %d changes: %w", licenseID, start, len(plan), err)
@@ -170,9 +171,9 @@ func roleOf(c *license.Change) license.Role {
 	return c.Role
 }
 
-// plan returns the indexes of the changes to write, in write order, and how
-// many were found to change nothing.
-func (s *Store) plan(ctx context.Context, licenseID string, changes []license.Change) ([]int32, int, error) {
+// plan returns the indexes of the changes to write, in write order, each
+// change's rank in email order, and how many were found to change nothing.
+func (s *Store) plan(ctx context.Context, licenseID string, changes []license.Change) (plan, rank []int32, unchanged int, err error) {
 	// Sorting (email, source, index) triples rather than indexes keeps the
 	// comparisons in one contiguous slice: twice as fast at a million.
 	type entry struct {
@@ -187,14 +188,15 @@ func (s *Store) plan(ctx context.Context, licenseID string, changes []license.Ch
 		return cmp.Or(strings.Compare(a.email, b.email), strings.Compare(a.source, b.source), cmp.Compare(a.idx, b.idx))
 	})
 	order := make([]int32, len(changes))
+	rank = make([]int32, len(changes))
 	for i := range sorted {
 		order[i] = sorted[i].idx
+		rank[sorted[i].idx] = int32(i)
 	}
 	sorted = nil
 	var removes, updates []int32
 	var adds [4][]int32 // by role rank
-	unchanged := 0
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err = s.db.View(func(tx *bbolt.Tx) error {
 		lb, err := licenseBucket(tx, licenseID)
 		if err != nil {
 			return err
@@ -251,15 +253,15 @@ func (s *Store) plan(ctx context.Context, licenseID string, changes []license.Ch
 		return nil
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
-	plan := order[:0] // reuse: every index kept is already read
+	plan = order[:0] // reuse: every index kept is already read
 	plan = append(plan, removes...)
 	plan = append(plan, updates...)
 	for r := len(adds) - 1; r >= 0; r-- {
 		plan = append(plan, adds[r]...)
 	}
-	return plan, unchanged, nil
+	return plan, rank, unchanged, nil
 }
 
 func claimOf(ch *license.Change, now time.Time) license.Claim {
@@ -279,21 +281,33 @@ func sameClaim(c *license.Claim, ch *license.Change) bool {
 	return c.SameAttributes(&nc)
 }
 
-// writer writes planned changes of one Apply.
+// writer writes planned changes of one Apply. Its buffers are reused from
+// batch to batch, so that a million-change Apply allocates little more
+// than what bbolt itself keeps.
 type writer struct {
 	licenseID string
 	changes   []license.Change
+	rank      []int32 // rank[i]: change i's place in email order
 	now       time.Time
 	actor     string
 	arena     arena
-	scratch   []byte // reused encoding buffer
+
+	scratch []byte // encoding buffer
+	key     []byte // key buffer: bbolt copies keys it keeps
+	pos     []int32
+	slotOf  []int32
+	slots   []slot
+	claims  []license.Claim // the single claims of new members
+	evs     []memberEvent
+	keys    []byte // index keys, which indexOps point into
+	ops     [3][]indexOp
 }
 
 // arena hands out byte slices carved from large chunks. bbolt keeps every
-// key and value it is given until the transaction commits, so each needs
-// its own memory; taking it from chunks makes a batch of ten thousand
-// changes a few hundred allocations instead of a hundred thousand, which
-// is most of what the garbage collector would otherwise chase.
+// value it is given until the transaction commits, so each needs its own
+// memory; taking it from chunks makes a batch of ten thousand changes a
+// few hundred allocations instead of tens of thousands, which is most of
+// what the garbage collector would otherwise chase. (bbolt copies keys.)
 type arena struct{ chunk []byte }
 
 const arenaChunk = 1 << 20
@@ -314,14 +328,6 @@ func (a *arena) take(n int) []byte {
 // keep copies b into the arena.
 func (a *arena) keep(b []byte) []byte { return append(a.take(len(b)), b...) }
 
-// pair is the arena's composite key x 0x00 y.
-func (a *arena) pair(x, y string) []byte {
-	k := a.take(len(x) + 1 + len(y))
-	k = append(k, x...)
-	k = append(k, sep)
-	return append(k, y...)
-}
-
 // slot is one member a batch touches: as stored when the batch began and
 // as the batch's changes, applied so far, leave it.
 type slot struct {
@@ -332,11 +338,21 @@ type slot struct {
 	dirty  bool // some change of the batch changed the member
 }
 
-// indexOp is one index write of a batch: a Put, or a Delete when del.
+// indexOp is one index write of a batch, a Put or (del) a Delete of the
+// key writer.keys[start:end].
 type indexOp struct {
-	key []byte
-	del bool
+	start, end int32
+	del        bool
 }
+
+// The index buckets a batch writes through indexOps, in writer.ops order.
+var opBuckets = [len(writer{}.ops)][]byte{bucketByName, bucketByAdded, bucketBySource}
+
+const (
+	opName = iota
+	opAdded
+	opSource
+)
 
 // memberEvent is an audit event's entry in member_events.
 type memberEvent struct {
@@ -365,15 +381,13 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 	members := lb.Bucket(bucketMembers)
 	// Batches add members mostly in key order; fuller pages make a smaller file.
 	members.FillPercent = 0.8
-
-	slots, slotOf, err := w.readSlots(members, part)
-	if err != nil {
+	defer w.reset()
+	if err := w.readSlots(members, part); err != nil {
 		return false, err
 	}
 
 	events := lb.Bucket(bucketEvents)
 	events.FillPercent = 0.95 // keys only ever grow
-	var evs []memberEvent
 	expired := l.Expired(w.now)
 	used := l.Used
 	for n, idx := range part {
@@ -383,7 +397,7 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 			}
 		}
 		ch := &w.changes[idx]
-		s := &slots[slotOf[n]]
+		s := &w.slots[w.slotOf[n]]
 		action, detail := w.decide(s, &l, expired, ch, r)
 		if action == "" {
 			continue
@@ -392,9 +406,9 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 		if err != nil {
 			return false, fmt.Errorf("%s %s from %s: %w", ch.Op, ch.Email, ch.Source, err)
 		}
-		evs = append(evs, memberEvent{slotOf[n], seq})
+		w.evs = append(w.evs, memberEvent{w.slotOf[n], seq})
 	}
-	if err := w.write(lb, tx.Bucket(bucketEmails), slots, evs); err != nil {
+	if err := w.write(lb, tx.Bucket(bucketEmails)); err != nil {
 		return false, err
 	}
 	if debugHook != nil {
@@ -406,36 +420,45 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 	return true, writeLicense(lb, &l)
 }
 
-// readSlots reads the members part touches, in email order, and returns
-// them with the slot of each change of part.
-func (w *writer) readSlots(members *bbolt.Bucket, part []int32) ([]slot, []int32, error) {
-	pos := make([]int32, len(part))
-	for n := range pos {
-		pos[n] = int32(n)
+// reset empties the per-batch buffers, dropping what they point to.
+func (w *writer) reset() {
+	clear(w.slots)
+	clear(w.claims)
+	w.slots, w.claims, w.evs, w.keys = w.slots[:0], w.claims[:0], w.evs[:0], w.keys[:0]
+	for i := range w.ops {
+		w.ops[i] = w.ops[i][:0]
 	}
-	slices.SortFunc(pos, func(a, b int32) int {
-		return cmp.Or(strings.Compare(w.changes[part[a]].Email, w.changes[part[b]].Email), cmp.Compare(a, b))
-	})
-	slotOf := make([]int32, len(part))
-	var slots []slot
+}
+
+// readSlots reads the members part touches, in email order, into w.slots,
+// and sets w.slotOf[n] to the slot of part[n].
+func (w *writer) readSlots(members *bbolt.Bucket, part []int32) error {
+	w.pos = w.pos[:0]
+	for n := range part {
+		w.pos = append(w.pos, int32(n))
+	}
+	// Ranks order as emails do, and compare far faster.
+	slices.SortFunc(w.pos, func(a, b int32) int { return cmp.Compare(w.rank[part[a]], w.rank[part[b]]) })
+	w.slotOf = slices.Grow(w.slotOf[:0], len(part))[:len(part)]
+	w.slots = slices.Grow(w.slots, len(part))
 	f := forward{c: members.Cursor()}
-	for _, n := range pos {
+	for _, n := range w.pos {
 		email := w.changes[part[n]].Email
-		if len(slots) == 0 || slots[len(slots)-1].email != email {
+		if len(w.slots) == 0 || w.slots[len(w.slots)-1].email != email {
 			s := slot{email: email}
-			w.scratch = append(w.scratch[:0], email...)
-			if k, v := f.seek(w.scratch); k != nil && string(k) == email {
+			w.key = append(w.key[:0], email...)
+			if k, v := f.seek(w.key); k != nil && string(k) == email {
 				m, err := decodeMember(email, v)
 				if err != nil {
-					return nil, nil, err
+					return err
 				}
 				s.old, s.cur, s.exists = &m, m, true
 			}
-			slots = append(slots, s)
+			w.slots = append(w.slots, s)
 		}
-		slotOf[n] = int32(len(slots) - 1)
+		w.slotOf[n] = int32(len(w.slots) - 1)
 	}
-	return slots, slotOf, nil
+	return nil
 }
 
 // decide applies one change to its member's slot as the batch has left it
@@ -471,8 +494,15 @@ func (w *writer) decide(s *slot, l *license.License, expired bool, ch *license.C
 			r.Overflow = append(r.Overflow, license.Overflow{Email: ch.Email, Source: ch.Source, Role: roleOf(ch), Reason: license.ReasonNoSeats})
 			return "", ""
 		}
-		// What Resolve derives from a single claim, without its allocations.
-		s.cur = license.Member{Email: ch.Email, Claims: []license.Claim{nc}, Name: nc.Name, OrgUnit: nc.OrgUnit, Role: roleOf(ch), Added: nc.FirstSeen}
+		// What Resolve derives from a single claim, without its
+		// allocations. The claim lives in w.claims, capped so that a
+		// later append in this batch copies it out.
+		if len(w.claims) == cap(w.claims) {
+			w.claims = make([]license.Claim, 0, max(64, 2*cap(w.claims)))
+		}
+		w.claims = append(w.claims, nc)
+		one := w.claims[len(w.claims)-1 : len(w.claims) : len(w.claims)]
+		s.cur = license.Member{Email: ch.Email, Claims: one, Name: nc.Name, OrgUnit: nc.OrgUnit, Role: roleOf(ch), Added: nc.FirstSeen}
 		s.exists, s.dirty = true, true
 		l.Used++
 		r.MembersAdded++
@@ -509,16 +539,16 @@ func (w *writer) putEvent(events *bbolt.Bucket, action license.Action, email str
 	}
 	w.scratch = encodeEvent(w.scratch[:0], &license.Event{Time: w.now, License: w.licenseID, Email: email, Action: action,
 		Source: src, Actor: w.actor, Detail: detail})
-	return seq, events.Put(binary.BigEndian.AppendUint64(w.arena.take(8), seq), w.arena.keep(w.scratch))
+	w.key = binary.BigEndian.AppendUint64(w.key[:0], seq)
+	return seq, events.Put(w.key, w.arena.keep(w.scratch))
 }
 
 // write stores what decide left in the slots: members and emails/ in slot
 // (email) order, every other index sorted by key.
-func (w *writer) write(lb, emails *bbolt.Bucket, slots []slot, evs []memberEvent) error {
+func (w *writer) write(lb, emails *bbolt.Bucket) error {
 	members := lb.Bucket(bucketMembers)
-	var byName, byAdded, bySource []indexOp
-	for i := range slots {
-		s := &slots[i]
+	for i := range w.slots {
+		s := &w.slots[i]
 		if !s.dirty {
 			continue
 		}
@@ -526,72 +556,87 @@ func (w *writer) write(lb, emails *bbolt.Bucket, slots []slot, evs []memberEvent
 		if !s.exists {
 			cur = nil
 		}
-		key := append(w.arena.take(len(s.email)), s.email...)
+		w.key = append(w.key[:0], s.email...)
+		var err error
 		switch {
 		case cur != nil:
 			w.scratch = encodeMember(w.scratch[:0], cur)
-			if err := members.Put(key, w.arena.keep(w.scratch)); err != nil {
-				return fmt.Errorf("member %s: %w", s.email, err)
-			}
+			err = members.Put(w.key, w.arena.keep(w.scratch))
 		case old != nil:
-			if err := members.Delete(key); err != nil {
-				return fmt.Errorf("member %s: %w", s.email, err)
+			err = members.Delete(w.key)
+		}
+		if err == nil {
+			w.key = append(append(w.key, sep), w.licenseID...)
+			switch {
+			case old == nil && cur != nil:
+				err = emails.Put(w.key, nil)
+			case old != nil && cur == nil:
+				err = emails.Delete(w.key)
 			}
 		}
-		switch {
-		case old == nil && cur != nil:
-			if err := emails.Put(w.arena.pair(s.email, w.licenseID), nil); err != nil {
-				return fmt.Errorf("member %s: %w", s.email, err)
-			}
-		case old != nil && cur == nil:
-			if err := emails.Delete(w.arena.pair(s.email, w.licenseID)); err != nil {
-				return fmt.Errorf("member %s: %w", s.email, err)
-			}
+		if err != nil {
+			return fmt.Errorf("member %s: %w", s.email, err)
 		}
-		// Compare the index keys' name parts, not names: the index lower-cases.
-		if old == nil || cur == nil || strings.ToLower(old.Name) != strings.ToLower(cur.Name) {
+		if old == nil || cur == nil || !w.sameNameKey(old.Name, cur.Name) {
 			if old != nil {
-				byName = append(byName, indexOp{w.nameKey(old), true})
+				w.op(opName, true, nameKey(w.keys, old))
 			}
 			if cur != nil {
-				byName = append(byName, indexOp{w.nameKey(cur), false})
+				w.op(opName, false, nameKey(w.keys, cur))
 			}
 		}
 		if old == nil || cur == nil || !old.Added.Equal(cur.Added) {
 			if old != nil {
-				byAdded = append(byAdded, indexOp{w.addedKey(old), true})
+				w.op(opAdded, true, addedKey(w.keys, old))
 			}
 			if cur != nil {
-				byAdded = append(byAdded, indexOp{w.addedKey(cur), false})
+				w.op(opAdded, false, addedKey(w.keys, cur))
 			}
 		}
-		bySource = w.sourceOps(bySource, s.email, old, cur)
+		w.sourceOps(s.email, old, cur)
 	}
-	for _, ix := range []struct {
-		name []byte
-		ops  []indexOp
-	}{{bucketByName, byName}, {bucketByAdded, byAdded}, {bucketBySource, bySource}} {
-		if err := applyOps(lb.Bucket(ix.name), ix.ops); err != nil {
-			return fmt.Errorf("index %s: %w", ix.name, err)
+	for i, name := range opBuckets {
+		if err := w.applyOps(lb.Bucket(name), w.ops[i]); err != nil {
+			return fmt.Errorf("index %s: %w", name, err)
 		}
 	}
 	// Events were decided in seat order; their member index goes in key
 	// order: by email (slot), then sequence.
-	slices.SortFunc(evs, func(a, b memberEvent) int { return cmp.Or(cmp.Compare(a.slot, b.slot), cmp.Compare(a.seq, b.seq)) })
+	slices.SortFunc(w.evs, func(a, b memberEvent) int { return cmp.Or(cmp.Compare(a.slot, b.slot), cmp.Compare(a.seq, b.seq)) })
 	memberEvents := lb.Bucket(bucketMemberEvents)
-	for _, e := range evs {
-		k := binary.BigEndian.AppendUint64(w.arena.pair(slots[e.slot].email, ""), e.seq)
-		if err := memberEvents.Put(k, nil); err != nil {
-			return fmt.Errorf("member events of %s: %w", slots[e.slot].email, err)
+	for _, e := range w.evs {
+		email := w.slots[e.slot].email
+		w.key = binary.BigEndian.AppendUint64(append(append(w.key[:0], email...), sep), e.seq)
+		if err := memberEvents.Put(w.key, nil); err != nil {
+			return fmt.Errorf("member events of %s: %w", email, err)
 		}
 	}
 	return nil
 }
 
-// sourceOps appends the source index writes that take a member from old
-// to cur (either nil). Claims are sorted by source, so one merge finds
-// the sources that left and those that came.
-func (w *writer) sourceOps(ops []indexOp, email string, old, cur *license.Member) []indexOp {
+// sameNameKey reports whether names a and b give the same by_name key,
+// which lower-cases them. (Not strings.EqualFold: it folds pairs, such as
+// "ſ" and "s", that ToLower keeps apart.)
+func (w *writer) sameNameKey(a, b string) bool {
+	if a == b {
+		return true
+	}
+	w.scratch = appendLower(w.scratch[:0], a)
+	n := len(w.scratch)
+	w.scratch = appendLower(w.scratch, b)
+	return bytes.Equal(w.scratch[:n], w.scratch[n:])
+}
+
+// op records an index write of the key just appended to w.keys.
+func (w *writer) op(index int, del bool, keys []byte) {
+	w.ops[index] = append(w.ops[index], indexOp{start: int32(len(w.keys)), end: int32(len(keys)), del: del})
+	w.keys = keys
+}
+
+// sourceOps records the source index writes that take a member from old
+// to cur (either nil). Claims are sorted by source, so one merge finds the
+// sources that left and those that came.
+func (w *writer) sourceOps(email string, old, cur *license.Member) {
 	var a, b []license.Claim
 	if old != nil {
 		a = old.Claims
@@ -602,42 +647,65 @@ func (w *writer) sourceOps(ops []indexOp, email string, old, cur *license.Member
 	for len(a) > 0 || len(b) > 0 {
 		switch {
 		case len(b) == 0 || len(a) > 0 && a[0].Source < b[0].Source:
-			ops = append(ops, indexOp{w.arena.pair(string(a[0].Source), email), true})
+			w.op(opSource, true, append(append(append(w.keys, a[0].Source...), sep), email...))
 			a = a[1:]
 		case len(a) == 0 || b[0].Source < a[0].Source:
-			ops = append(ops, indexOp{w.arena.pair(string(b[0].Source), email), false})
+			w.op(opSource, false, append(append(append(w.keys, b[0].Source...), sep), email...))
 			b = b[1:]
 		default:
 			a, b = a[1:], b[1:]
 		}
 	}
-	return ops
 }
 
 // applyOps runs ops on b in key order. No key is both deleted and put:
-// every op of one member names a different key, and keys end in the email.
-func applyOps(b *bbolt.Bucket, ops []indexOp) error {
-	slices.SortFunc(ops, func(x, y indexOp) int { return bytes.Compare(x.key, y.key) })
+// the ops of one member name different keys, and every key ends in the
+// member's email.
+func (w *writer) applyOps(b *bbolt.Bucket, ops []indexOp) error {
+	keys := w.keys
+	slices.SortFunc(ops, func(x, y indexOp) int { return bytes.Compare(keys[x.start:x.end], keys[y.start:y.end]) })
 	for _, op := range ops {
+		k := keys[op.start:op.end]
 		var err error
 		if op.del {
-			err = b.Delete(op.key)
+			err = b.Delete(k)
 		} else {
-			err = b.Put(op.key, nil)
+			err = b.Put(k, nil)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("key %q: %w", k, err)
 		}
 	}
 	return nil
 }
 
-func (w *writer) nameKey(m *license.Member) []byte {
-	return w.arena.pair(strings.ToLower(m.Name), m.Email)
+// nameKey appends m's by_name key, lower(name) 0x00 email, to dst.
+func nameKey(dst []byte, m *license.Member) []byte {
+	return append(append(appendLower(dst, m.Name), sep), m.Email...)
 }
 
-func (w *writer) addedKey(m *license.Member) []byte {
-	return append(append(w.arena.take(8+len(m.Email)), timeKey(m.Added)...), m.Email...)
+// addedKey appends m's by_added key to dst.
+func addedKey(dst []byte, m *license.Member) []byte {
+	return append(appendTimeKey(dst, m.Added), m.Email...)
+}
+
+// appendLower appends strings.ToLower(s), without its allocation when s
+// is ASCII.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // forward finds keys in a cursor for targets that never decrease. When the

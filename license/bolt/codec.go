@@ -232,11 +232,12 @@ func decodeEvent(licenseID string, seq uint64, b []byte) (license.Event, error) 
 
 func u64(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
-// timeKey orders times bytewise, before-1970 included.
-func timeKey(t time.Time) []byte {
+// appendTimeKey appends t as 8 bytes that order times bytewise,
+// before-1970 included.
+func appendTimeKey(dst []byte, t time.Time) []byte {
 	n := int64(zeroTime)
 	if !t.IsZero() {
 		n = t.UnixNano()
 	}
-	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), uint64(n)^(1<<63))
+	return binary.BigEndian.AppendUint64(dst, uint64(n)^(1<<63))
 }

@@ -43,24 +43,20 @@ func writeLicense(lb *bbolt.Bucket, l *license.License) error {
 }
 
 // addEvent appends ev to the license's trail and the member's index.
-// bbolt keeps keys and values until commit, so each Put gets its own buffer.
-func addEvent(lb *bbolt.Bucket, ev *license.Event, a *arena) error {
-	if a == nil {
-		a = &arena{}
-	}
+// (Apply's writer has its own path, which writes the index in key order.)
+func addEvent(lb *bbolt.Bucket, ev *license.Event) error {
 	eb := lb.Bucket(bucketEvents)
 	eb.FillPercent = 0.95 // keys only ever grow
 	seq, err := eb.NextSequence()
 	if err != nil {
 		return err
 	}
-	seqKey := binary.BigEndian.AppendUint64(a.take(8), seq)
-	if err := eb.Put(seqKey, a.keep(encodeEvent(nil, ev))); err != nil {
+	// bbolt copies keys but keeps the value until commit: a fresh one.
+	if err := eb.Put(u64(seq), encodeEvent(nil, ev)); err != nil {
 		return err
 	}
 	if ev.Email != "" {
-		k := binary.BigEndian.AppendUint64(a.pair(ev.Email, ""), seq)
-		if err := lb.Bucket(bucketMemberEvents).Put(k, nil); err != nil {
+		if err := lb.Bucket(bucketMemberEvents).Put(binary.BigEndian.AppendUint64(prefix(ev.Email), seq), nil); err != nil {
 			return err
 		}
 	}
@@ -116,7 +112,7 @@ func (s *Store) CreateLicense(ctx context.Context, l license.License) (license.L
 			return err
 		}
 		return addEvent(lb, &license.Event{Time: l.Created, License: l.ID, Action: license.ActionLicenseCreated,
-			Detail: fmt.Sprintf("%s license %q with %d seats", l.Type, l.Name, l.Seats)}, nil)
+			Detail: fmt.Sprintf("%s license %q with %d seats", l.Type, l.Name, l.Seats)})
 	})
 	if err != nil {
 		return license.License{}, fmt.Errorf("create license %q: %w", l.ID, err)
@@ -267,12 +263,12 @@ func (s *Store) UpdateLicense(ctx context.Context, id string, actor string, fn f
 		now := s.clock(time.Time{})
 		if !bytes.Equal(old.Key.Hash, l.Key.Hash) {
 			if err := addEvent(lb, &license.Event{Time: now, License: id, Action: license.ActionKeyRotated, Actor: actor,
-				Detail: "new key " + l.Key.Prefix + "…"}, nil); err != nil {
+				Detail: "new key " + l.Key.Prefix + "…"}); err != nil {
 				return err
 			}
 		}
 		if detail := licenseDiff(&old, &l); detail != "" {
-			if err := addEvent(lb, &license.Event{Time: now, License: id, Action: license.ActionLicenseUpdated, Actor: actor, Detail: detail}, nil); err != nil {
+			if err := addEvent(lb, &license.Event{Time: now, License: id, Action: license.ActionLicenseUpdated, Actor: actor, Detail: detail}); err != nil {
 				return err
 			}
 		}

@@ -52,6 +52,8 @@ var (
 // orgs.csv, classes.csv, users.csv and enrollments.csv, every file
 // declared bulk and the others absent.
 func WriteBundle(d *District, path string, o BundleOptions) error {
+	d = d.Clone()
+	d.sort()
 	if o.Version == "" {
 		o.Version = "1.1"
 	}

@@ -101,6 +101,7 @@ func New(opts Options) *Server {
 			*d.v = d.def
 		}
 	}
+	s.d.sort()
 	s.reindex()
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", s.serveToken)
@@ -331,7 +332,8 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, base string, 
 }
 
 // listClassUsers serves /classes/{id}/students and /teachers: the users
-// with an active enrollment of that role in the class.
+// with a current enrollment of that role in the class (not tobedeleted,
+// not past its endDate by the server's clock).
 func (s *Server) listClassUsers(w http.ResponseWriter, r *http.Request, base string, v12 bool) *statusInfo {
 	s.count.list.Add(1)
 	id := r.PathValue("id")
@@ -349,10 +351,11 @@ func (s *Server) listClassUsers(w http.ResponseWriter, r *http.Request, base str
 		return errNotFound("Class " + id)
 	}
 	var users []*User
+	today := s.now().UTC().Format("2006-01-02")
 	if !s.faults.isEmpty() {
 		for _, i := range s.byClass[id] {
 			en := &s.d.Enrollments[i]
-			if en.Role != role || en.Status == StatusToBeDeleted {
+			if en.Role != role || en.Status == StatusToBeDeleted || (en.EndDate != "" && en.EndDate < today) {
 				continue
 			}
 			if u := s.d.user(en.User); u != nil && win.filter.match(userField(u)) {

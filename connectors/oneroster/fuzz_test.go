@@ -1,0 +1,73 @@
+package oneroster
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/rollcall-sync/rollcall/connectors/oneroster/fake"
+)
+
+// FuzzBundle feeds arbitrary users.csv and enrollments.csv to the bundle
+// reader: it never panics, a rejection is a *BundleError whose every
+// problem names a file (and a line, for problems inside a file's
+// lines), and an accepted bundle keeps its promises: unique user ids,
+// every enrollment naming a known user and a known role.
+func FuzzBundle(f *testing.F) {
+	dir := f.TempDir()
+	if err := fake.WriteBundle(fake.Generate(2, 20, 2), dir, fake.BundleOptions{}); err != nil {
+		f.Fatal(err)
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	manifest, orgs, classes := read(fileManifest), read(fileOrgs), read(fileClasses)
+	f.Add(read(fileUsers), read(fileEnrollments))
+	f.Add([]byte("sourcedId,enabledUser,username,givenName,familyName\nu1,true,a@b.c,A,B\n"),
+		[]byte("sourcedId,classSourcedId,schoolSourcedId,userSourcedId,role,endDate\ne1,cls-5001,sch-001,u1,teacher,2020-01-01\n"))
+	f.Add([]byte("\uFEFFsourcedId,\"enabledUser\",username,givenName,familyName,ext_x\nu1,TRUE,\"a,b\",\"A \"\"Q\"\"\",B,1\n"), []byte("\n"))
+	f.Add([]byte("sourcedId,sourcedId\n"), []byte("sourcedId,role\n\"unterminated\n"))
+	f.Fuzz(func(t *testing.T, users, enrollments []byte) {
+		fsys := fstest.MapFS{
+			fileManifest:    {Data: manifest},
+			fileOrgs:        {Data: orgs},
+			fileClasses:     {Data: classes},
+			fileUsers:       {Data: users},
+			fileEnrollments: {Data: enrollments},
+		}
+		b, err := readBundle(fsys, "fuzz")
+		if err != nil {
+			var be *BundleError
+			if !errors.As(err, &be) {
+				t.Fatalf("rejection %v is not a *BundleError", err)
+			}
+			if len(be.Problems) == 0 {
+				t.Fatal("a rejection lists no problem")
+			}
+			for _, p := range be.Problems {
+				if p.File == "" || p.Msg == "" || (p.Column > 0 && p.Line == 0) {
+					t.Fatalf("problem %+v does not say where", p)
+				}
+			}
+			return
+		}
+		ids := map[string]bool{}
+		for _, u := range b.users {
+			if u.id == "" || ids[u.id] {
+				t.Fatalf("accepted user id %q empty or twice", u.id)
+			}
+			ids[u.id] = true
+		}
+		for _, e := range b.enrollments {
+			if !ids[e.user] || !knownRole(e.role) {
+				t.Fatalf("accepted enrollment %+v names an unknown user or role", e)
+			}
+		}
+	})
+}
