@@ -21,6 +21,7 @@ import (
 
 	// Connector types register themselves.
 	_ "github.com/rollcall-sync/rollcall/connectors/canvas"
+	_ "github.com/rollcall-sync/rollcall/connectors/classroom"
 	_ "github.com/rollcall-sync/rollcall/connectors/googledirectory"
 	_ "github.com/rollcall-sync/rollcall/connectors/static"
 )
