@@ -48,9 +48,23 @@ type SyncState struct {
 	Path string `yaml:"path"` // absolute after Parse; default: syncstate.db beside the store
 }
 
-// HTTP is the listener for metrics, health and (later) the admin API.
+// HTTP is the listener for the dashboard, the admin API, metrics and health.
 type HTTP struct {
 	Listen string `yaml:"listen"` // host:port
+	// OIDC, when set, offers sign-in with an OpenID Connect provider
+	// (e.g. Sign in with Google) beside API-token sign-in.
+	OIDC *OIDC `yaml:"oidc,omitempty"`
+}
+
+// OIDC is a dashboard sign-in provider.
+type OIDC struct {
+	Name           string   `yaml:"name"`   // shown on the button, e.g. Google
+	Issuer         string   `yaml:"issuer"` // e.g. https://accounts.google.com
+	ClientID       string   `yaml:"client_id"`
+	ClientSecret   Secret   `yaml:"client_secret"`
+	RedirectURL    string   `yaml:"redirect_url"`    // https://rollcall.district.org/api/v1/oidc/callback
+	AllowedDomains []string `yaml:"allowed_domains"` // email domains that may sign in; empty: any verified email
+	Operators      []string `yaml:"operators"`       // emails signed in as operators; everyone else as admin
 }
 
 // Log configures log/slog.

@@ -19,9 +19,19 @@ store:
 sync_state:
   path: syncstate.db
 
-# Metrics (/metrics), health (/healthz, /readyz) and the admin API.
+# The dashboard (/), the admin API (/api/v1/), metrics (/metrics) and
+# health (/healthz, /readyz). Sign in with an API token ("rollcall token
+# create"), or with an OpenID Connect provider:
 http:
   listen: 127.0.0.1:8080
+  # oidc:
+  #   name: Google
+  #   issuer: https://accounts.google.com
+  #   client_id: 1234.apps.googleusercontent.com
+  #   client_secret: ${OIDC_CLIENT_SECRET}
+  #   redirect_url: https://rollcall.district.org/api/v1/oidc/callback
+  #   allowed_domains: [district.org]
+  #   operators: [it.director@district.org]
 
 log:
   format: text   # text or json

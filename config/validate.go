@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -64,6 +65,23 @@ func (c *Config) validate(d *decoder) {
 
 	if c.HTTP.Listen == "" {
 		c.HTTP.Listen = DefaultListen
+	}
+	if o := c.HTTP.OIDC; o != nil {
+		if o.Name == "" {
+			o.Name = "single sign-on"
+		}
+		for field, val := range map[string]string{"issuer": o.Issuer, "redirect_url": o.RedirectURL} {
+			u, err := url.Parse(val)
+			if val == "" || err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+				v.fail("http.oidc."+field, "http.oidc", "%q must be an https URL (http only on loopback)", val)
+			}
+		}
+		if o.ClientID == "" {
+			v.fail("http.oidc.client_id", "http.oidc", "is required")
+		}
+		if o.ClientSecret == "" {
+			v.fail("http.oidc.client_secret", "http.oidc", "is required (use ${VAR} to keep it out of this file)")
+		}
 	}
 	if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		v.fail("http.listen", "http", "%q is not host:port (e.g. 127.0.0.1:8080 or :9090)", c.HTTP.Listen)
@@ -245,6 +263,14 @@ func CheckTimeZone(name string) error {
 
 // validName is the rule for connector and deployment names; it matches
 // connectors.Deployment.Validate, which this package cannot import.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func validName(s string) bool {
 	if s == "" || len(s) > 64 {
 		return false

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
+	"github.com/rollcall-sync/rollcall/license/auth"
 	"github.com/rollcall-sync/rollcall/license/dashboard"
 	"github.com/rollcall-sync/rollcall/license/httpapi"
 )
@@ -68,8 +69,13 @@ func (a *app) handler(rt *runtime) (http.Handler, error) {
 	log := a.logger
 	mux := http.NewServeMux()
 	syncs := rt.engine.Syncs()
-	mux.Handle(httpapi.Prefix+"/", httpapi.New(httpapi.Options{Store: rt.store, Auth: rt.auth, Syncs: syncs, Logger: log}))
-	dash, err := dashboard.New(dashboard.Options{Store: rt.store, Auth: rt.auth, Syncs: syncs, Logger: log})
+	oidc, oidcName := a.openOIDC(rt)
+	mux.Handle(httpapi.Prefix+"/", httpapi.New(httpapi.Options{Store: rt.store, Auth: rt.auth, Syncs: syncs, Logger: log, OIDC: oidc}))
+	dopts := dashboard.Options{Store: rt.store, Auth: rt.auth, Syncs: syncs, Logger: log}
+	if oidc != nil {
+		dopts.OIDCLogin, dopts.OIDCName = httpapi.Prefix+"/oidc/login", oidcName
+	}
+	dash, err := dashboard.New(dopts)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
@@ -92,6 +98,25 @@ func (a *app) handler(rt *runtime) (http.Handler, error) {
 		fmt.Fprintln(w, "ready")
 	})
 	return mux, nil
+}
+
+// openOIDC sets up OpenID Connect sign-in when the config asks for it. A
+// provider that cannot be reached at start-up is logged and left out:
+// token sign-in still works, and a restart tries again.
+func (a *app) openOIDC(rt *runtime) (*auth.OIDC, string) {
+	o := rt.cfg.HTTP.OIDC
+	if o == nil {
+		return nil, ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	oidc, err := auth.NewOIDC(ctx, auth.OIDCConfig{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+		RedirectURL: o.RedirectURL, AllowedDomains: o.AllowedDomains, Operators: o.Operators}, rt.auth)
+	if err != nil {
+		a.logger.Error("OpenID Connect sign-in is off: its provider could not be set up", "issuer", o.Issuer, "err", err)
+		return nil, ""
+	}
+	return oidc, o.Name
 }
 
 // runServer starts the schedule, the HTTP listener and the admin socket,

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors/oneroster/fake"
 )
@@ -41,7 +42,23 @@ func FuzzBundle(f *testing.F) {
 			fileUsers:       {Data: users},
 			fileEnrollments: {Data: enrollments},
 		}
-		b, err := readBundle(fsys, "fuzz")
+		type result struct {
+			b   *bundle
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			b, err := readBundle(fsys, "fuzz")
+			done <- result{b, err}
+		}()
+		var b *bundle
+		var err error
+		select {
+		case r := <-done:
+			b, err = r.b, r.err
+		case <-time.After(20 * time.Second):
+			t.Fatalf("readBundle did not return in 20s for users %q, enrollments %q", users, enrollments)
+		}
 		if err != nil {
 			var be *BundleError
 			if !errors.As(err, &be) {
