@@ -23,6 +23,7 @@ import (
 	_ "github.com/rollcall-sync/rollcall/connectors/canvas"
 	_ "github.com/rollcall-sync/rollcall/connectors/classroom"
 	_ "github.com/rollcall-sync/rollcall/connectors/googledirectory"
+	_ "github.com/rollcall-sync/rollcall/connectors/oneroster"
 	_ "github.com/rollcall-sync/rollcall/connectors/static"
 )
 

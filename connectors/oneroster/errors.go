@@ -63,7 +63,8 @@ func (e *APIError) Error() string {
 }
 
 // Unwrap exposes connectors.ErrRateLimited for a rate limit that outlasted
-// the retries, and ErrUnknownUnit for a 404 naming a selected unit.
+// the retries. (ValidateSelection wraps a 404 for a selected unit with
+// ErrUnknownUnit itself.)
 func (e *APIError) Unwrap() error {
 	if e.RateLimited() {
 		return connectors.ErrRateLimited
