@@ -86,3 +86,12 @@ func (c *Connector) Check(ctx context.Context) error {
 	_, err := c.svc.Courses.List().PageSize(1).Fields("courses(id)").Context(ctx).Do()
 	return c.wrap("courses.list (check)", err)
 }
+
+// BaseURL is where the connector reads Classroom, shown as the license's
+// LMS: the configured endpoint, or Google's.
+func (c *Connector) BaseURL() string {
+	if c.s.Endpoint != "" {
+		return c.s.Endpoint
+	}
+	return "https://classroom.googleapis.com/"
+}

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,6 +12,12 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/canvas"
 	canvasfake "github.com/rollcall-sync/rollcall/connectors/canvas/fake"
+	"github.com/rollcall-sync/rollcall/connectors/classroom"
+	classroomfake "github.com/rollcall-sync/rollcall/connectors/classroom/fake"
+	"github.com/rollcall-sync/rollcall/connectors/googleauth/fakeauth"
+	"github.com/rollcall-sync/rollcall/connectors/oneroster"
+	onerosterfake "github.com/rollcall-sync/rollcall/connectors/oneroster/fake"
+	"github.com/rollcall-sync/rollcall/connectors/reconcile"
 	"github.com/rollcall-sync/rollcall/connectors/syncstate"
 	"github.com/rollcall-sync/rollcall/license"
 )
@@ -22,10 +30,12 @@ type lmsVendor struct {
 	// sync of everything must produce (email → role), worked out from the
 	// fake's own roster, not from what the connector reads.
 	open func(t *testing.T) (conn connectors.Connector, want func() map[string]string, churn func(rng *rand.Rand))
+	// unitsOf, when set, names the units once the fake is up.
+	unitsOf func() []string
 }
 
 func lmsVendors() []lmsVendor {
-	return []lmsVendor{{
+	return []lmsVendor{classroomVendor(), oneRosterVendor(), {
 		name:  "canvas",
 		units: []string{"account:self"},
 		open: func(t *testing.T) (connectors.Connector, func() map[string]string, func(*rand.Rand)) {
@@ -56,7 +66,11 @@ func TestLinkLMSForEachVendor(t *testing.T) {
 			f.engine.conns["lms"] = conn
 			f.engine.types = map[string]string{"lms": v.name}
 			ctx := context.Background()
-			d, run, err := f.engine.LinkLMS(ctx, LinkLMSRequest{License: "hs", Connector: "lms", Units: v.units, By: "admin@district.example.org"})
+			units := v.units
+			if v.unitsOf != nil {
+				units = v.unitsOf()
+			}
+			d, run, err := f.engine.LinkLMS(ctx, LinkLMSRequest{License: "hs", Connector: "lms", Units: units, By: "admin@district.example.org"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,4 +128,92 @@ func (f *fixture) mustLicense(t *testing.T) license.License {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// classroomVendor: who should be a member is worked out from the fake's
+// courses (active ones; teachers over students; people with an email).
+func classroomVendor() lmsVendor {
+	return lmsVendor{
+		name:  "google-classroom",
+		units: []string{"all"},
+		open: func(t *testing.T) (connectors.Connector, func() map[string]string, func(*rand.Rand)) {
+			srv := classroomfake.New(classroomfake.Options{School: classroomfake.Generate(5, 1500)})
+			t.Cleanup(srv.Close)
+			sa, key, err := fakeauth.NewServiceAccount("rollcall-test@rollcall-fake.iam.gserviceaccount.com", srv.TokenURL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.Register(sa)
+			keyFile := filepath.Join(t.TempDir(), "sa.json")
+			if err := os.WriteFile(keyFile, key, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			conn, err := classroom.New(classroom.Settings{CredentialsFile: keyFile, Subject: srv.Admin(), Endpoint: srv.Endpoint(), TokenURL: srv.TokenURL()},
+				connectors.OpenOptions{Name: "lms"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := func() map[string]string {
+				emails := map[string]string{}
+				for _, u := range srv.Users() {
+					emails[u.ID] = strings.ToLower(u.Email)
+				}
+				out := map[string]string{}
+				for _, c := range srv.Courses() {
+					if c.State != "ACTIVE" {
+						continue
+					}
+					for _, id := range c.Students {
+						if e := emails[id]; e != "" && out[e] == "" {
+							out[e] = "student"
+						}
+					}
+					for _, id := range c.Teachers {
+						if e := emails[id]; e != "" {
+							out[e] = "teacher"
+						}
+					}
+				}
+				return out
+			}
+			return conn, want, func(rng *rand.Rand) { srv.Churn(rng.Int64(), 20) }
+		},
+	}
+}
+
+// oneRosterVendor: OneRoster's record rules (tobedeleted, enabledUser,
+// end dates, guardians) are the conformance suite's to check; here the
+// members must equal what the connector reads at the time of the check.
+func oneRosterVendor() lmsVendor {
+	var units []string
+	return lmsVendor{
+		name:    "oneroster",
+		unitsOf: func() []string { return units },
+		open: func(t *testing.T) (connectors.Connector, func() map[string]string, func(*rand.Rand)) {
+			srv := onerosterfake.New(onerosterfake.Options{District: onerosterfake.Generate(4, 400, 12)})
+			t.Cleanup(srv.Close)
+			_, _, id, secret := srv.Credentials()
+			conn, err := oneroster.New(oneroster.Settings{BaseURL: srv.URL(), Version: oneroster.V12, ClientID: id,
+				ClientSecret: config.Secret(secret), TokenURL: srv.TokenURL()}, connectors.OpenOptions{Name: "lms"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := srv.Snapshot()
+			for _, s := range d.Schools() {
+				units = append(units, "org:"+s)
+			}
+			want := func() map[string]string {
+				snap, err := reconcile.Collect(context.Background(), conn, connectors.Selection{Units: units})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := map[string]string{}
+				for _, p := range snap.People {
+					out[p.Email] = string(p.Role)
+				}
+				return out
+			}
+			return conn, want, func(rng *rand.Rand) { srv.Churn(rng.Uint64(), 25) }
+		},
+	}
 }

@@ -200,3 +200,6 @@ func setOf(ids []string) map[string]bool {
 	}
 	return m
 }
+
+// BaseURL is where the bundle is read from, shown as the license's LMS.
+func (c *CSVConnector) BaseURL() string { return "file://" + c.path }

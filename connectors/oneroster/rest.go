@@ -268,3 +268,6 @@ func (t *reauthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.src.reset()
 	return t.next.RoundTrip(req.Clone(req.Context()))
 }
+
+// BaseURL is the OneRoster service's address, shown as the license's LMS.
+func (c *Connector) BaseURL() string { return c.s.BaseURL }

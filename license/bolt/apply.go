@@ -176,16 +176,28 @@ func roleOf(c *license.Change) license.Role {
 func (s *Store) plan(ctx context.Context, licenseID string, changes []license.Change) (plan, rank []int32, unchanged int, err error) {
 	// Sorting (email, source, index) triples rather than indexes keeps the
 	// comparisons in one contiguous slice: twice as fast at a million.
+	// head, the email's first eight bytes as a number, settles most
+	// comparisons without reading the strings.
 	type entry struct {
+		head          uint64
 		email, source string
 		idx           int32
 	}
 	sorted := make([]entry, len(changes))
 	for i := range changes {
-		sorted[i] = entry{changes[i].Email, string(changes[i].Source), int32(i)}
+		sorted[i] = entry{head8(changes[i].Email), changes[i].Email, string(changes[i].Source), int32(i)}
 	}
 	slices.SortFunc(sorted, func(a, b entry) int {
-		return cmp.Or(strings.Compare(a.email, b.email), strings.Compare(a.source, b.source), cmp.Compare(a.idx, b.idx))
+		if a.head != b.head {
+			return cmp.Compare(a.head, b.head)
+		}
+		if c := strings.Compare(a.email, b.email); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.source, b.source); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
 	})
 	order := make([]int32, len(changes))
 	rank = make([]int32, len(changes))
@@ -262,6 +274,19 @@ func (s *Store) plan(ctx context.Context, licenseID string, changes []license.Ch
 		plan = append(plan, adds[r]...)
 	}
 	return plan, rank, unchanged, nil
+}
+
+// head8 is s's first eight bytes, big-endian, zero-padded: it orders as
+// s does wherever it differs.
+func head8(s string) uint64 {
+	var h uint64
+	for i := range 8 {
+		h <<= 8
+		if i < len(s) {
+			h |= uint64(s[i])
+		}
+	}
+	return h
 }
 
 func claimOf(ch *license.Change, now time.Time) license.Claim {
