@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/tar"
 	"context"
 	"fmt"
 	"io"
@@ -29,47 +30,28 @@ Restore: stop the server, put both files back in the data directory, run
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
-				return usageErr(cmd, "--out DIR is required")
+				return usageErr(cmd, "--out DIR is required (- writes a tar stream to stdout)")
 			}
 			dbPath, statePath, err := a.backupPaths(cfgPath)
 			if err != nil {
 				return err
 			}
+			files := []struct{ name, path string }{{"store", dbPath}, {"syncstate", statePath}}
+			if out == "-" {
+				return a.backupTar(cmd.Context(), files)
+			}
 			if err := os.MkdirAll(out, 0o700); err != nil {
 				return fmt.Errorf("backup: %w", err)
 			}
-			files := []struct{ name, path string }{{"store", dbPath}, {"syncstate", statePath}}
-			if client := adminClient(adminSocketPath(dbPath)); client != nil {
-				for _, f := range files {
-					dst := filepath.Join(out, filepath.Base(f.path))
-					if err := writeAtomically(dst, func(w io.Writer) error { return fetchBackup(cmd.Context(), client, f.name, w) }); err != nil {
-						return fmt.Errorf("backup %s from the running server: %w", f.path, err)
-					}
-					fmt.Fprintf(a.stdout, "%s (from the running server)\n", dst)
-				}
-				return nil
+			via := ""
+			if adminClient(adminSocketPath(dbPath)) != nil {
+				via = " (from the running server)"
 			}
-			st, err := bolt.Open(dbPath, bolt.Options{Timeout: lockTimeout})
-			if err != nil {
-				return lockedErr(dbPath, err)
+			if err := a.backupInto(cmd.Context(), out, files); err != nil {
+				return err
 			}
-			defer st.Close()
-			ss, err := syncstate.Open(statePath, syncstate.Options{Timeout: lockTimeout})
-			if err != nil {
-				return lockedErr(statePath, err)
-			}
-			defer ss.Close()
-			srcs := map[string]backupSource{"store": st, "syncstate": ss}
 			for _, f := range files {
-				dst := filepath.Join(out, filepath.Base(f.path))
-				err := writeAtomically(dst, func(w io.Writer) error {
-					_, err := srcs[f.name].Backup(cmd.Context(), w)
-					return err
-				})
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(a.stdout, dst)
+				fmt.Fprintf(a.stdout, "%s%s\n", filepath.Join(out, filepath.Base(f.path)), via)
 			}
 			return nil
 		},
@@ -77,6 +59,78 @@ Restore: stop the server, put both files back in the data directory, run
 	c.Flags().StringVar(&cfgPath, "config", "", "config file naming the store and sync state (default: the data directory's files)")
 	c.Flags().StringVar(&out, "out", "", "directory to write the copies into")
 	return c
+}
+
+// backupTar writes both copies as a tar stream to stdout, for hosts where
+// a file cannot be fetched (a distroless container has no tar for kubectl
+// cp). Each copy is first spooled to a private temporary file, because a
+// tar header needs the size up front.
+func (a *app) backupTar(ctx context.Context, files []struct{ name, path string }) error {
+	tmp, err := os.MkdirTemp("", "rollcall-backup-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := a.backupInto(ctx, tmp, files); err != nil {
+		return err
+	}
+	tw := tar.NewWriter(a.stdout)
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.Base(f.path))
+		fi, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: filepath.Base(f.path), Mode: 0o600, Size: fi.Size(), ModTime: fi.ModTime(), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		src, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(tw, src)
+		src.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return tw.Close()
+}
+
+// backupInto writes both copies into dir, through the running server when
+// there is one, else from the files.
+func (a *app) backupInto(ctx context.Context, dir string, files []struct{ name, path string }) error {
+	dbPath := files[0].path
+	if client := adminClient(adminSocketPath(dbPath)); client != nil {
+		for _, f := range files {
+			dst := filepath.Join(dir, filepath.Base(f.path))
+			if err := writeAtomically(dst, func(w io.Writer) error { return fetchBackup(ctx, client, f.name, w) }); err != nil {
+				return fmt.Errorf("backup %s from the running server: %w", f.path, err)
+			}
+		}
+		return nil
+	}
+	st, err := bolt.Open(dbPath, bolt.Options{Timeout: lockTimeout})
+	if err != nil {
+		return lockedErr(dbPath, err)
+	}
+	defer st.Close()
+	ss, err := syncstate.Open(files[1].path, syncstate.Options{Timeout: lockTimeout})
+	if err != nil {
+		return lockedErr(files[1].path, err)
+	}
+	defer ss.Close()
+	srcs := map[string]backupSource{"store": st, "syncstate": ss}
+	for _, f := range files {
+		err := writeAtomically(filepath.Join(dir, filepath.Base(f.path)), func(w io.Writer) error {
+			_, err := srcs[f.name].Backup(ctx, w)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // backupPaths names the two files: from the config when one is given,

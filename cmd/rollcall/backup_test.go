@@ -1,9 +1,11 @@
 package main
 
 import (
+	"archive/tar"
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -180,4 +182,44 @@ func stripAdded(csv string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestBackupTarStream checks `backup --out -`: a tar of both files that
+// open as consistent stores holding what was written.
+func TestBackupTarStream(t *testing.T) {
+	e := newEnv(t)
+	e.ok("", "license", "create", "--id", "t", "--name", "Tar", "--type", "school", "--seats", "9")
+	e.ok("", "members", "add", "--license", "t", "a@t.example.org", "b@t.example.org")
+	r := e.ok("", "backup", "--out", "-")
+	dir := t.TempDir()
+	tr := tar.NewReader(strings.NewReader(r.stdout))
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read the tar stream: %v", err)
+		}
+		names = append(names, h.Name)
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, h.Name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Join(names, ",") != "rollcall.db,syncstate.db" {
+		t.Fatalf("tar holds %v", names)
+	}
+	s, err := bolt.Open(filepath.Join(dir, "rollcall.db"), bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if l, err := s.GetLicense(context.Background(), "t"); err != nil || l.Used != 2 {
+		t.Fatalf("restored license = %+v, %v; want 2 used", l, err)
+	}
 }
