@@ -22,6 +22,10 @@ type Harness struct {
 	// suite then serves rosters filled by Roster.WithEmails and skips the
 	// no-email case.
 	EmailRequired bool
+	// LocalSource: the connector reads a local file (a CSV bundle in a
+	// drop folder), which has no rate limits, server errors, credentials or
+	// slow pages. The suite skips the cases that need them.
+	LocalSource bool
 }
 
 // Env is what the suite asks of one Setup.

@@ -139,18 +139,7 @@ func TestConformanceREST12(t *testing.T) {
 	connectortest.Run(t, connectortest.Harness{Name: "oneroster-1.2", Setup: setupREST(V12)})
 }
 
-// A bundle read from a local path has no rate limits, server errors,
-// credentials or slow pages: those cases of the suite cannot be expressed
-// and are skipped by name. (A Harness flag for file sources would say
-// this better; see the report.)
-var csvInexpressible = []string{"/Retries/", "/BadCredentials", "/during_a_slow_page"}
-
 func setupCSV(t *testing.T, env connectortest.Env) connectortest.Instance {
-	for _, s := range csvInexpressible {
-		if strings.Contains(t.Name(), s) {
-			t.Skipf("a local bundle has no %s", strings.Trim(s, "/"))
-		}
-	}
 	d := fake.FromRoster(env.Roster)
 	path := filepath.Join(t.TempDir(), "oneroster.zip")
 	if err := fake.WriteBundle(d, path, fake.BundleOptions{Zip: true, ShuffleSeed: uint64(env.Roster.Seed), Extensions: true}); err != nil {
@@ -173,7 +162,7 @@ func setupCSV(t *testing.T, env connectortest.Env) connectortest.Instance {
 }
 
 func TestConformanceCSV(t *testing.T) {
-	connectortest.Run(t, connectortest.Harness{Name: CSVType, Setup: setupCSV})
+	connectortest.Run(t, connectortest.Harness{Name: CSVType, Setup: setupCSV, LocalSource: true})
 }
 
 // pageCounter counts the pages a bundle connector emits: its "listing
