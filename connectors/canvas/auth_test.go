@@ -109,6 +109,8 @@ func TestSettingsThroughRegistry(t *testing.T) {
 		{"per_page too big", "base_url: https://c.example\naccess_token: a\nper_page: 500\n", []string{"per_page", "1-100"}},
 		{"bad observer role", "base_url: https://c.example\naccess_token: a\ninclude_observers: parent\n", []string{"include_observers"}},
 		{"bad root account", "base_url: https://c.example\naccess_token: a\nroot_account: main\n", []string{"root_account"}},
+		{"negative retry", "base_url: https://c.example\naccess_token: a\nretry: {max_attempts: -1, max_elapsed: -1s, pause: -2s}\n",
+			[]string{"retry.max_attempts", "retry.max_elapsed", "retry.pause"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

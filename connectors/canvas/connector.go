@@ -1,7 +1,6 @@
 package canvas
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 )
 
 // Connector reads enrollments from one Canvas instance.
@@ -20,32 +20,13 @@ type Connector struct {
 	log    *slog.Logger
 	http   *http.Client
 	auth   tokenSource
-	obs    connectors.UpstreamObserver
 	clock  Clock
 	jitter func(n int64) int64
 }
 
 // Clock is the time the retries see: Now to bound the total time, Sleep to
 // wait between attempts (returning early with ctx's error).
-type Clock interface {
-	Now() time.Time
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
-
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+type Clock = httpretry.Clock
 
 // Option adjusts what New builds; for tests.
 type Option func(*Connector)
@@ -68,7 +49,7 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 		return nil, fmt.Errorf("%s connector %q: settings.base_url: %w", Type, opts.Name, err)
 	}
 	c := &Connector{name: opts.Name, s: s, base: base, log: opts.Logger, http: opts.HTTPClient,
-		obs: connectors.Observe(opts.Upstream), clock: realClock{}, jitter: rand.Int64N}
+		clock: httpretry.RealClock{}, jitter: rand.Int64N}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -88,8 +69,21 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	if s.AccessToken != "" {
 		c.auth = staticToken(s.AccessToken.Value())
 	} else {
+		// Token requests are not retried: a refused developer key is
+		// reported at once.
 		c.auth = newRefreshing(s, c.http)
 	}
+	next := c.http.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	// A client Timeout, if the caller set one, now bounds all the
+	// attempts of a request together.
+	retrying := *c.http
+	retrying.Transport = &httpretry.Transport{Next: next, Policy: s.Retry.Retry, Classify: classify,
+		Clock: c.clock, Jitter: c.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "Canvas",
+		Logger: c.log, MaxBody: maxBody}
+	c.http = &retrying
 	return c, nil
 }
 

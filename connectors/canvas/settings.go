@@ -9,6 +9,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
@@ -42,9 +43,8 @@ type Settings struct {
 // Retry bounds the retries of one request and the pauses Canvas's
 // throttling asks for.
 type Retry struct {
-	MaxAttempts int           `yaml:"max_attempts"` // default 6, including the first
-	MaxElapsed  time.Duration `yaml:"max_elapsed"`  // default 2m, from the first attempt
-	BaseDelay   time.Duration `yaml:"base_delay"`   // default 500ms, doubled per attempt
+	// MaxAttempts, MaxElapsed and BaseDelay bound one request's retries.
+	httpretry.Retry `yaml:",inline"`
 	// LowWater: when X-Rate-Limit-Remaining falls below it, pause Pause
 	// before the next request, so a long sync does not run the bucket dry.
 	LowWater float64       `yaml:"low_water"` // default 100 (of Canvas's default 700)
@@ -55,12 +55,11 @@ type Retry struct {
 const (
 	DefaultPerPage     = 100
 	MaxPerPage         = 100
-	DefaultMaxAttempts = 6
-	DefaultMaxElapsed  = 2 * time.Minute
-	DefaultBaseDelay   = 500 * time.Millisecond
+	DefaultMaxAttempts = httpretry.DefaultMaxAttempts
+	DefaultMaxElapsed  = httpretry.DefaultMaxElapsed
+	DefaultBaseDelay   = httpretry.DefaultBaseDelay
 	DefaultLowWater    = 100
 	DefaultPause       = 2 * time.Second
-	maxDelay           = 30 * time.Second
 )
 
 func (s Settings) withDefaults() Settings {
@@ -72,15 +71,7 @@ func (s Settings) withDefaults() Settings {
 		s.PerPage = DefaultPerPage
 	}
 	r := &s.Retry
-	if r.MaxAttempts == 0 {
-		r.MaxAttempts = DefaultMaxAttempts
-	}
-	if r.MaxElapsed == 0 {
-		r.MaxElapsed = DefaultMaxElapsed
-	}
-	if r.BaseDelay == 0 {
-		r.BaseDelay = DefaultBaseDelay
-	}
+	r.Retry = r.Retry.WithDefaults()
 	if r.LowWater == 0 {
 		r.LowWater = DefaultLowWater
 	}
@@ -132,11 +123,9 @@ func (s *Settings) Validate() error {
 	if s.IncludeObservers != "" && !s.IncludeObservers.Valid() {
 		bad("include_observers", "%q must be student, teacher or other", s.IncludeObservers)
 	}
-	if s.Retry.MaxAttempts < 0 {
-		bad("retry.max_attempts", "%d must be at least 1", s.Retry.MaxAttempts)
-	}
-	if s.Retry.MaxElapsed < 0 || s.Retry.BaseDelay < 0 || s.Retry.Pause < 0 {
-		bad("retry", "durations must be positive")
+	errs = append(errs, s.Retry.Retry.Validate()...)
+	if s.Retry.Pause < 0 {
+		bad("retry.pause", "%s must be positive", s.Retry.Pause)
 	}
 	if s.Retry.LowWater < 0 {
 		bad("retry.low_water", "%g must not be negative", s.Retry.LowWater)

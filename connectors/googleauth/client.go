@@ -3,7 +3,6 @@ package googleauth
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 )
 
 // Config is what NewClient needs of a Google connector: its delegation
@@ -33,7 +33,7 @@ type Config struct {
 	Base     http.RoundTripper
 	Upstream connectors.UpstreamObserver // nil: none
 	Logger   *slog.Logger                // nil: discard
-	Clock    Clock                       // nil: RealClock
+	Clock    Clock                       // nil: the wall clock
 	Jitter   func(n int64) int64         // uniform in [0, n); nil: math/rand/v2
 }
 
@@ -42,24 +42,15 @@ type Config struct {
 // here, application default credentials are looked up at the first call.
 func NewClient(c Config) (*http.Client, error) {
 	c.Retry = c.Retry.WithDefaults()
-	if c.Clock == nil {
-		c.Clock = RealClock{}
-	}
-	if c.Jitter == nil {
-		c.Jitter = rand.Int64N
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
 	base := c.Base
 	if base == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.ResponseHeaderTimeout = time.Minute
 		base = t
 	}
-	retrying := &retryTransport{
-		next: base, policy: c.Retry, clock: c.Clock, jitter: c.Jitter,
-		obs: connectors.Observe(c.Upstream), name: c.Name, log: c.Logger,
+	retrying := &httpretry.Transport{
+		Next: base, Policy: c.Retry, Classify: classify, Clock: c.Clock, Jitter: c.Jitter,
+		Observer: c.Upstream, Name: c.Name, Vendor: "Google", Logger: c.Logger,
 	}
 	// Token requests go through the same retries (and metrics) as API calls.
 	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: retrying})

@@ -19,6 +19,10 @@
 // retried like any network error. The 401 layer sits above because the
 // oauth2 transport only refreshes a token by its own clock.
 //
+// The retry loop, backoff, Retry-After and the `retry:` settings are
+// connectors/httpretry's; what is Google's here is classify, which adds the
+// 403 rate-limit reasons to httpretry.Standard.
+//
 // Only the scopes a connector passes are asked for; the connectors pass
 // read-only ones.
 package googleauth

@@ -1,68 +1,18 @@
 package googleauth
 
-import (
-	"fmt"
-	"time"
-)
+import "github.com/rollcall-sync/rollcall/connectors/httpretry"
 
 // Retry bounds the retries of one API call. It is the `retry:` block of a
 // Google connector's settings.
-type Retry struct {
-	MaxAttempts int           `yaml:"max_attempts"` // default 6, including the first
-	MaxElapsed  time.Duration `yaml:"max_elapsed"`  // default 2m, from the first attempt
-	BaseDelay   time.Duration `yaml:"base_delay"`   // default 500ms, doubled per attempt
-}
+type Retry = httpretry.Retry
+
+// Clock is the time the retries see; tests pass one whose Sleep only
+// advances Now.
+type Clock = httpretry.Clock
 
 // Retry defaults.
 const (
-	DefaultMaxAttempts = 6
-	DefaultMaxElapsed  = 2 * time.Minute
-	DefaultBaseDelay   = 500 * time.Millisecond
-	// MaxDelay caps one backoff sleep (Retry-After may ask for longer,
-	// bounded by MaxElapsed).
-	MaxDelay = 30 * time.Second
+	DefaultMaxAttempts = httpretry.DefaultMaxAttempts
+	DefaultMaxElapsed  = httpretry.DefaultMaxElapsed
+	DefaultBaseDelay   = httpretry.DefaultBaseDelay
 )
-
-// WithDefaults returns r with zero values replaced by the defaults.
-func (r Retry) WithDefaults() Retry {
-	if r.MaxAttempts == 0 {
-		r.MaxAttempts = DefaultMaxAttempts
-	}
-	if r.MaxElapsed == 0 {
-		r.MaxElapsed = DefaultMaxElapsed
-	}
-	if r.BaseDelay == 0 {
-		r.BaseDelay = DefaultBaseDelay
-	}
-	return r
-}
-
-// Validate names every bad field, as "settings.retry.<field>: ...".
-func (r Retry) Validate() []error {
-	var errs []error
-	if r.MaxAttempts < 0 {
-		errs = append(errs, fmt.Errorf("settings.retry.max_attempts: %d must be at least 1", r.MaxAttempts))
-	}
-	if r.MaxElapsed < 0 {
-		errs = append(errs, fmt.Errorf("settings.retry.max_elapsed: %s must be positive", r.MaxElapsed))
-	}
-	if r.BaseDelay < 0 {
-		errs = append(errs, fmt.Errorf("settings.retry.base_delay: %s must be positive", r.BaseDelay))
-	}
-	return errs
-}
-
-// Backoff is the wait before retry number attempt (1-based) under full
-// jitter: uniform in [0, min(MaxDelay, BaseDelay·2^(attempt-1))], drawn
-// with jitter(n), which must return a value in [0, n).
-func (r Retry) Backoff(attempt int, jitter func(n int64) int64) time.Duration {
-	ceiling := r.BaseDelay
-	for i := 1; i < attempt && ceiling < MaxDelay; i++ {
-		ceiling *= 2
-	}
-	ceiling = min(ceiling, MaxDelay)
-	if ceiling <= 0 {
-		return 0
-	}
-	return time.Duration(jitter(int64(ceiling) + 1))
-}

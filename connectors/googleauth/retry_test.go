@@ -1,46 +1,13 @@
 package googleauth
 
 import (
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
-
-// Backoff is full jitter under a doubling ceiling capped at MaxDelay.
-func TestBackoffCeiling(t *testing.T) {
-	r := Retry{BaseDelay: 500 * time.Millisecond}
-	top := func(n int64) int64 { return n - 1 }
-	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second,
-		16 * time.Second, MaxDelay, MaxDelay}
-	for i, w := range want {
-		if got := r.Backoff(i+1, top); got != w {
-			t.Errorf("attempt %d: backoff %s, want the ceiling %s", i+1, got, w)
-		}
-		if got := r.Backoff(i+1, func(int64) int64 { return 0 }); got != 0 {
-			t.Errorf("attempt %d: backoff %s with zero jitter, want 0", i+1, got)
-		}
-	}
-}
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-	cases := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0},
-		{"7", 7 * time.Second},
-		{"-3", 0},
-		{"soon", 0},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
-	}
-	for _, tc := range cases {
-		if got := RetryAfter(tc.in, now); got != tc.want {
-			t.Errorf("RetryAfter(%q) = %s, want %s", tc.in, got, tc.want)
-		}
-	}
-}
 
 func TestRateLimitBody(t *testing.T) {
 	cases := []struct {
@@ -62,16 +29,55 @@ func TestRateLimitBody(t *testing.T) {
 	}
 }
 
-func TestRetryValidate(t *testing.T) {
-	if errs := (Retry{}).Validate(); len(errs) != 0 {
-		t.Errorf("zero Retry refused: %v", errs)
+// classify adds Google's 403 "slow down" reasons to the shared retries and
+// leaves other 403s (a missing permission) alone.
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		name   string
+		code   int
+		body   string
+		err    error
+		retry  bool
+		reason string
+	}{
+		{"network", 0, "", errors.New("reset"), true, ReasonNetwork},
+		{"429", 429, "", nil, true, ReasonRateLimit},
+		{"503", 503, "", nil, true, ReasonServerError},
+		{"403 quota", 403, `{"error":{"code":403,"errors":[{"reason":"quotaExceeded"}]}}`, nil, true, ReasonRateLimit},
+		{"403 forbidden", 403, `{"error":{"code":403,"errors":[{"reason":"forbidden"}]}}`, nil, false, ""},
+		{"404", 404, "", nil, false, ""},
 	}
-	errs := Retry{MaxAttempts: -1, MaxElapsed: -1, BaseDelay: -1}.Validate()
-	if len(errs) != 3 {
-		t.Fatalf("%d errors, want 3: %v", len(errs), errs)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var resp *http.Response
+			if tc.err == nil {
+				resp = &http.Response{StatusCode: tc.code, Header: http.Header{"Retry-After": {"4"}},
+					Body: http.NoBody}
+				if tc.body != "" {
+					resp.Body = io.NopCloser(strings.NewReader(tc.body))
+				}
+			}
+			retry, reason, wait := classify(resp, tc.err)
+			if retry != tc.retry || reason != tc.reason {
+				t.Fatalf("classify = %v %q, want %v %q", retry, reason, tc.retry, tc.reason)
+			}
+			if retry && tc.err == nil && wait != 4*time.Second {
+				t.Errorf("wait %s, want Retry-After's 4s", wait)
+			}
+			if tc.body != "" {
+				if b := readAll(t, resp); b != tc.body {
+					t.Errorf("body after classify %q, want it left readable", b)
+				}
+			}
+		})
 	}
-	d := Retry{MaxAttempts: 2}.WithDefaults()
-	if d.MaxAttempts != 2 || d.MaxElapsed != DefaultMaxElapsed || d.BaseDelay != DefaultBaseDelay {
-		t.Errorf("WithDefaults = %+v", d)
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return string(b)
 }

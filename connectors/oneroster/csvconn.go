@@ -62,8 +62,8 @@ func (c *CSVConnector) read(ctx context.Context) (*bundle, error) {
 		if !errors.Is(err, errUnreadable) {
 			return nil, fmt.Errorf("%s: %w", c.prefix(), err)
 		}
-		delay := jittered(c.s.Retry.BaseDelay, attempt, c.jitter)
-		if attempt >= c.s.Retry.MaxAttempts || c.clock.Now().Sub(start)+delay > c.s.Retry.MaxElapsed {
+		delay := c.s.Retry.Backoff(attempt, c.jitter)
+		if c.s.Retry.GiveUp(attempt, c.clock.Now().Sub(start), delay) {
 			return nil, fmt.Errorf("%s: after %d attempts: %w", c.prefix(), attempt, err)
 		}
 		c.obs.Retry(c.name, metrics.ReasonOther)

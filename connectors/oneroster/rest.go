@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 )
 
 // Base paths of the rostering service, by version.
@@ -60,7 +61,7 @@ func WithSigning(nonce func() (string, error), now func() time.Time) Option {
 }
 
 func buildOptions(extra []Option) options {
-	o := options{clock: realClock{}, jitter: rand.Int64N, nonce: randomNonce, now: time.Now}
+	o := options{clock: httpretry.RealClock{}, jitter: rand.Int64N, nonce: randomNonce, now: time.Now}
 	for _, f := range extra {
 		f(&o)
 	}
@@ -94,8 +95,8 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 		base = t
 	}
 	retry := func(next http.RoundTripper) http.RoundTripper {
-		return &retryTransport{next: next, policy: s.Retry, clock: o.clock, jitter: o.jitter,
-			obs: connectors.Observe(opts.Upstream), name: opts.Name, log: c.log}
+		return &httpretry.Transport{Next: next, Policy: s.Retry, Classify: httpretry.Standard, Clock: o.clock,
+			Jitter: o.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "OneRoster", Logger: c.log}
 	}
 	switch s.Version {
 	case V11:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 )
 
 // Connector type names in the config file.
@@ -59,53 +60,18 @@ type Settings struct {
 	Retry            Retry         `yaml:"retry"`
 }
 
-// Retry bounds the retries of one request (REST) or one bundle read (CSV).
-type Retry struct {
-	MaxAttempts int           `yaml:"max_attempts"` // including the first
-	MaxElapsed  time.Duration `yaml:"max_elapsed"`  // from the first attempt
-	BaseDelay   time.Duration `yaml:"base_delay"`   // doubled per attempt, full jitter
-}
-
 // Defaults.
 const (
 	DefaultLimit       = 100
 	MaxLimit           = 10_000
-	DefaultMaxAttempts = 6
-	DefaultMaxElapsed  = 2 * time.Minute
-	DefaultBaseDelay   = 500 * time.Millisecond
+	DefaultMaxAttempts = httpretry.DefaultMaxAttempts
+	DefaultMaxElapsed  = httpretry.DefaultMaxElapsed
+	DefaultBaseDelay   = httpretry.DefaultBaseDelay
 	DefaultFullRefresh = 24 * time.Hour
 	// DefaultScope is the OneRoster 1.2 scope for reading rosters
 	// without demographics.
 	DefaultScope = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
-	// maxDelay caps one backoff sleep; Retry-After may ask for longer,
-	// bounded by MaxElapsed.
-	maxDelay = 30 * time.Second
 )
-
-func (r Retry) withDefaults(attempts int, elapsed, base time.Duration) Retry {
-	if r.MaxAttempts == 0 {
-		r.MaxAttempts = attempts
-	}
-	if r.MaxElapsed == 0 {
-		r.MaxElapsed = elapsed
-	}
-	if r.BaseDelay == 0 {
-		r.BaseDelay = base
-	}
-	return r
-}
-
-func (r Retry) validate(bad func(field, format string, args ...any)) {
-	if r.MaxAttempts < 0 {
-		bad("retry.max_attempts", "%d must be at least 1", r.MaxAttempts)
-	}
-	if r.MaxElapsed < 0 {
-		bad("retry.max_elapsed", "%s must be positive", r.MaxElapsed)
-	}
-	if r.BaseDelay < 0 {
-		bad("retry.base_delay", "%s must be positive", r.BaseDelay)
-	}
-}
 
 func (s Settings) withDefaults() Settings {
 	if s.Limit == 0 {
@@ -122,7 +88,7 @@ func (s Settings) withDefaults() Settings {
 		s.FullRefresh = DefaultFullRefresh
 	}
 	s.BaseURL = strings.TrimRight(s.BaseURL, "/")
-	s.Retry = s.Retry.withDefaults(DefaultMaxAttempts, DefaultMaxElapsed, DefaultBaseDelay)
+	s.Retry = s.Retry.WithDefaults()
 	return s
 }
 
@@ -182,7 +148,7 @@ func (s *Settings) Validate() error {
 	if s.FullRefresh < 0 {
 		bad("full_refresh", "%s must be positive", s.FullRefresh)
 	}
-	s.Retry.validate(bad)
+	errs = append(errs, s.Retry.Validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
 	}
@@ -230,7 +196,7 @@ func (s CSVSettings) withDefaults() CSVSettings {
 		t := true
 		s.EmailFromUsername = &t
 	}
-	s.Retry = s.Retry.withDefaults(DefaultCSVMaxAttempts, DefaultCSVMaxElapsed, DefaultCSVBaseDelay)
+	s.Retry = s.Retry.Or(Retry{MaxAttempts: DefaultCSVMaxAttempts, MaxElapsed: DefaultCSVMaxElapsed, BaseDelay: DefaultCSVBaseDelay})
 	return s
 }
 
@@ -246,7 +212,7 @@ func (s *CSVSettings) Validate() error {
 	if s.PageSize < 0 || s.PageSize > maxCSVPageSize {
 		bad("page_size", "%d must be 1-%d (0 or unset: %d)", s.PageSize, maxCSVPageSize, DefaultCSVPageSize)
 	}
-	s.Retry.validate(bad)
+	errs = append(errs, s.Retry.Validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("%s connector: %w", CSVType, errors.Join(errs...))
 	}

@@ -157,11 +157,35 @@ func encodeMember(buf []byte, m *license.Member) []byte {
 
 // decodeMember decodes a value stored under email.
 func decodeMember(email string, b []byte) (license.Member, error) {
-	d := decoder{s: string(b)}
+	var m license.Member
+	err := decodeMemberTo(&m, email, decoder{s: string(b)}, nil)
+	return m, err
+}
+
+// memberRecord is a member with room for one claim, so that walks over
+// many members, most with a single claim, allocate each in one piece.
+type memberRecord struct {
+	m   license.Member
+	one [1]license.Claim
+}
+
+// decodeRecord decodes the member stored under key k with value v, in two
+// allocations: the record, and one string holding the key and every field.
+// buf is scratch space, returned for reuse.
+func decodeRecord(k, v, buf []byte) (*license.Member, []byte, error) {
+	buf = append(append(buf[:0], k...), v...)
+	s := string(buf)
+	r := new(memberRecord)
+	err := decodeMemberTo(&r.m, s[:len(k)], decoder{s: s[len(k):]}, &r.one)
+	return &r.m, buf, err
+}
+
+// decodeMemberTo decodes d into m; a single claim goes in one, if given.
+func decodeMemberTo(m *license.Member, email string, d decoder, one *[1]license.Claim) error {
 	if f := d.byte(); d.err == nil && f != memberFormat {
-		return license.Member{}, fmt.Errorf("member %s: unknown record format %d: %w", email, f, errCorrupt)
+		return fmt.Errorf("member %s: unknown record format %d: %w", email, f, errCorrupt)
 	}
-	m := license.Member{Email: email}
+	m.Email = email
 	m.Name = d.str()
 	m.Role = role(d.str())
 	m.OrgUnit = d.str()
@@ -171,7 +195,11 @@ func decodeMember(email string, b []byte) (license.Member, error) {
 		d.err = errCorrupt
 	}
 	if d.err == nil {
-		m.Claims = make([]license.Claim, n)
+		if n == 1 && one != nil {
+			m.Claims = one[:]
+		} else {
+			m.Claims = make([]license.Claim, n)
+		}
 	}
 	for i := 0; d.err == nil && i < int(n); i++ {
 		c := &m.Claims[i]
@@ -195,9 +223,10 @@ func decodeMember(email string, b []byte) (license.Member, error) {
 		}
 	}
 	if d.err != nil {
-		return license.Member{}, fmt.Errorf("member %s: %w", email, d.err)
+		*m = license.Member{}
+		return fmt.Errorf("member %s: %w", email, d.err)
 	}
-	return m, nil
+	return nil
 }
 
 // encodeEvent encodes ev without License and Seq, which the bucket and key hold.

@@ -62,6 +62,7 @@ func (s *Store) Claims(ctx context.Context, licenseID string, source license.Sou
 		members := forward{c: lb.Bucket(bucketMembers).Cursor()}
 		p := prefix(string(source))
 		c := lb.Bucket(bucketBySource).Cursor()
+		var buf []byte
 		n := 0
 		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
 			if n++; n%1024 == 0 {
@@ -74,11 +75,12 @@ func (s *Store) Claims(ctx context.Context, licenseID string, source license.Sou
 			if mk == nil || !bytes.Equal(mk, ek) {
 				return fmt.Errorf("source index names %s, who is not a member: %w", ek, errCorrupt)
 			}
-			m, err := decodeMember(string(ek), v)
-			if err != nil {
+			var m *license.Member
+			var err error
+			if m, buf, err = decodeRecord(ek, v, buf); err != nil {
 				return err
 			}
-			if err := fn(&m); err != nil {
+			if err := fn(m); err != nil {
 				return err
 			}
 		}

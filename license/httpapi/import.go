@@ -15,12 +15,7 @@ import (
 // nothing changes. A domain admin's file may only list members of their
 // domains.
 func (s *server) importMembers(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	g, err := s.az.Grant(r.Context(), p, id)
+	p, id, g, err := s.grantedLicense(r)
 	if err != nil {
 		return err
 	}
@@ -65,20 +60,11 @@ func (s *server) importMembers(w http.ResponseWriter, r *http.Request) error {
 	res, err := csvio.Import(r.Context(), s.store, id, rows, csvio.ImportOptions{
 		Remove: remove, DryRun: validate, UploadID: csvio.NewUploadID(now), Actor: actor(p), Now: now,
 	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, 200, res)
-	return nil
+	return answer(w, res, err)
 }
 
 func (s *server) exportMembers(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	opts, err := s.listOptions(r, p, id)
+	id, opts, err := s.listOptions(r)
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,7 @@ import (
 )
 
 func (s *server) listLicenses(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	gs, err := s.az.VisibleGrants(r.Context(), p)
+	gs, err := s.visibleGrants(r)
 	if err != nil {
 		return err
 	}
@@ -29,11 +25,7 @@ func (s *server) listLicenses(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) getLicense(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	g, err := s.az.Grant(r.Context(), p, r.PathValue("id"))
+	_, _, g, err := s.grantedLicense(r)
 	if err != nil {
 		return err
 	}
@@ -120,12 +112,8 @@ type licensePatch struct {
 }
 
 func (s *server) patchLicense(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
+	p, id, err := s.managedLicense(r)
 	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if err := s.az.CanManageLicense(r.Context(), p, id); err != nil {
 		return err
 	}
 	var in licensePatch
@@ -192,12 +180,8 @@ func (s *server) deleteLicense(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) rotateKey(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
+	p, id, err := s.managedLicense(r)
 	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if err := s.az.CanManageLicense(r.Context(), p, id); err != nil {
 		return err
 	}
 	plain, l, err := license.RotateKey(r.Context(), s.store, id, actor(p), s.now())
@@ -210,29 +194,27 @@ func (s *server) rotateKey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) getFeatures(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
+	_, _, g, err := s.grantedLicense(r)
 	if err != nil {
 		return err
 	}
-	g, err := s.az.Grant(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	f := g.License.Features
-	if f == nil {
-		f = map[string]bool{}
-	}
-	writeJSON(w, 200, map[string]any{"features": f})
+	writeJSON(w, 200, featuresOf(g.License))
 	return nil
 }
 
-func (s *server) putFeatures(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
+// featuresOf is the body of the features routes: {} rather than null
+// when the license sets none.
+func featuresOf(l license.License) map[string]any {
+	f := l.Features
+	if f == nil {
+		f = map[string]bool{}
 	}
-	id := r.PathValue("id")
-	if err := s.az.CanManageLicense(r.Context(), p, id); err != nil {
+	return map[string]any{"features": f}
+}
+
+func (s *server) putFeatures(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := s.managedLicense(r)
+	if err != nil {
 		return err
 	}
 	var in struct {
@@ -245,13 +227,5 @@ func (s *server) putFeatures(w http.ResponseWriter, r *http.Request) error {
 		l.Features = in.Features
 		return l.Normalize()
 	})
-	if err != nil {
-		return err
-	}
-	f := l.Features
-	if f == nil {
-		f = map[string]bool{}
-	}
-	writeJSON(w, 200, map[string]any{"features": f})
-	return nil
+	return answer(w, featuresOf(l), err)
 }

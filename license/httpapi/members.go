@@ -12,9 +12,22 @@ import (
 	"github.com/rollcall-sync/rollcall/license/query"
 )
 
-// listOptions reads q, sort, cursor and limit, and bounds the filter by
+// listOptions is license {id} and the listing of its members the caller
+// asks for: q, sort, cursor and limit, with the filter bounded by what
+// the caller may see.
+func (s *server) listOptions(r *http.Request) (string, license.ListOptions, error) {
+	p, err := principal(r)
+	if err != nil {
+		return "", license.ListOptions{}, err
+	}
+	id := r.PathValue("id")
+	opts, err := s.memberListing(r, p, id)
+	return id, opts, err
+}
+
+// memberListing reads q, sort, cursor and limit, and bounds the filter by
 // what p may see.
-func (s *server) listOptions(r *http.Request, p auth.Principal, id string) (license.ListOptions, error) {
+func (s *server) memberListing(r *http.Request, p auth.Principal, id string) (license.ListOptions, error) {
 	scope, err := s.az.MemberScope(r.Context(), p, id)
 	if err != nil {
 		return license.ListOptions{}, err
@@ -43,12 +56,7 @@ func (s *server) listOptions(r *http.Request, p auth.Principal, id string) (lice
 }
 
 func (s *server) listMembers(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	opts, err := s.listOptions(r, p, id)
+	id, opts, err := s.listOptions(r)
 	if err != nil {
 		return err
 	}
@@ -69,54 +77,21 @@ func emailPath(r *http.Request) (string, error) {
 }
 
 func (s *server) getMember(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
+	_, id, e, err := s.pathMember(r, s.az.CanReadMember)
 	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if err := s.az.CanReadLicense(r.Context(), p, id); err != nil {
-		return err
-	}
-	e, err := emailPath(r)
-	if err != nil {
-		return err
-	}
-	if err := s.az.CanReadMember(r.Context(), p, id, e); err != nil {
 		return err
 	}
 	m, err := s.store.Member(r.Context(), id, e)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, 200, m)
-	return nil
+	return answer(w, m, err)
 }
 
 func (s *server) memberHistory(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
+	_, id, e, err := s.pathMember(r, s.az.CanReadMember)
 	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if err := s.az.CanReadLicense(r.Context(), p, id); err != nil {
-		return err
-	}
-	e, err := emailPath(r)
-	if err != nil {
-		return err
-	}
-	if err := s.az.CanReadMember(r.Context(), p, id, e); err != nil {
 		return err
 	}
 	evs, err := s.store.Events(r.Context(), id, license.EventQuery{Email: e})
-	if err != nil {
-		return err
-	}
-	if evs == nil {
-		evs = []license.Event{}
-	}
-	writeJSON(w, 200, map[string]any{"email": e, "events": evs})
-	return nil
+	return answer(w, map[string]any{"email": e, "events": orEmpty(evs)}, err)
 }
 
 // emailProblem is one bad address of an add.
@@ -130,12 +105,7 @@ type emailProblem struct {
 const maxAddEmails = 10000
 
 func (s *server) addMembers(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	g, err := s.az.Grant(r.Context(), p, id)
+	p, id, g, err := s.grantedLicense(r)
 	if err != nil {
 		return err
 	}
@@ -171,11 +141,7 @@ func (s *server) addMembers(w http.ResponseWriter, r *http.Request) error {
 			Message: fmt.Sprintf("%d of %d addresses cannot be added; nothing was added", len(bad), len(in.Emails))}
 	}
 	res, err := s.store.Apply(r.Context(), id, changes, license.ApplyOptions{Actor: actor(p), Now: s.now(), Atomic: true, AllOrNothingSeats: true})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, 200, res)
-	return nil
+	return answer(w, res, err)
 }
 
 // adminKinds are the claims an admin makes and so may take away; syncs
@@ -183,19 +149,8 @@ func (s *server) addMembers(w http.ResponseWriter, r *http.Request) error {
 var adminKinds = []string{"manual", "csv", "key"}
 
 func (s *server) removeMember(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
+	p, id, e, err := s.pathMember(r, s.az.CanManageMember)
 	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if err := s.az.CanReadLicense(r.Context(), p, id); err != nil {
-		return err
-	}
-	e, err := emailPath(r)
-	if err != nil {
-		return err
-	}
-	if err := s.az.CanManageMember(r.Context(), p, id, e); err != nil {
 		return err
 	}
 	m, err := s.store.Member(r.Context(), id, e)

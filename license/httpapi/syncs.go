@@ -40,35 +40,20 @@ func (s *server) deployment(r *http.Request, p auth.Principal, name string) (lic
 }
 
 func (s *server) listDeployments(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
+	_, id, err := s.managedLicense(r)
 	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if err := s.az.CanManageLicense(r.Context(), p, id); err != nil {
 		return err
 	}
 	if s.syncs == nil {
 		return errNoSyncs
 	}
 	ds, err := s.syncs.Deployments(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if ds == nil {
-		ds = []license.DeploymentView{}
-	}
-	writeJSON(w, 200, map[string]any{"deployments": ds})
-	return nil
+	return answer(w, map[string]any{"deployments": orEmpty(ds)}, err)
 }
 
 func (s *server) deployOU(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
+	p, id, err := s.managedLicense(r)
 	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if err := s.az.CanManageLicense(r.Context(), p, id); err != nil {
 		return err
 	}
 	if s.syncs == nil {
@@ -106,28 +91,16 @@ func (s *server) deployOU(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) undeploy(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.deployment(r, p, r.PathValue("name"))
+	p, d, err := s.pathDeployment(r)
 	if err != nil {
 		return err
 	}
 	run, err := s.syncs.Undeploy(r.Context(), d.Name, p.Email)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, 200, run)
-	return nil
+	return answer(w, run, err)
 }
 
 func (s *server) listRuns(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.deployment(r, p, r.PathValue("name"))
+	_, d, err := s.pathDeployment(r)
 	if err != nil {
 		return err
 	}
@@ -138,48 +111,25 @@ func (s *server) listRuns(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	runs, err := s.syncs.Runs(r.Context(), d.Name, limit)
-	if err != nil {
-		return err
-	}
-	if runs == nil {
-		runs = []license.RunView{}
-	}
-	writeJSON(w, 200, map[string]any{"runs": runs})
-	return nil
+	return answer(w, map[string]any{"runs": orEmpty(runs)}, err)
 }
 
 func (s *server) runNow(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.deployment(r, p, r.PathValue("name"))
+	p, d, err := s.pathDeployment(r)
 	if err != nil {
 		return err
 	}
 	run, err := s.syncs.RunNow(r.Context(), d.Name, p.Email)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, 200, run)
-	return nil
+	return answer(w, run, err)
 }
 
 func (s *server) dryRun(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.deployment(r, p, r.PathValue("name"))
+	_, d, err := s.pathDeployment(r)
 	if err != nil {
 		return err
 	}
 	plan, err := s.syncs.DryRun(r.Context(), d.Name)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, 200, plan)
-	return nil
+	return answer(w, plan, err)
 }
 
 // orgUnits lists a directory connector's org units for the OU picker.
@@ -207,14 +157,7 @@ func (s *server) orgUnits(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	ous, err := s.syncs.OrgUnits(r.Context(), r.PathValue("connector"))
-	if err != nil {
-		return err
-	}
-	if ous == nil {
-		ous = []license.OrgUnitView{}
-	}
-	writeJSON(w, 200, map[string]any{"org_units": ous})
-	return nil
+	return answer(w, map[string]any{"org_units": orEmpty(ous)}, err)
 }
 
 // plan finds a held plan and checks p manages its license.
@@ -239,11 +182,7 @@ func (s *server) plan(r *http.Request, p auth.Principal, id string) (license.Pen
 }
 
 func (s *server) listPlans(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	gs, err := s.az.VisibleGrants(r.Context(), p)
+	gs, err := s.visibleGrants(r)
 	if err != nil {
 		return err
 	}
@@ -269,11 +208,7 @@ func (s *server) listPlans(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) getPlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	pv, plan, err := s.plan(r, p, r.PathValue("id"))
+	_, pv, plan, err := s.pathPlan(r)
 	if err != nil {
 		return err
 	}
@@ -282,28 +217,16 @@ func (s *server) getPlan(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) approvePlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	pv, _, err := s.plan(r, p, r.PathValue("id"))
+	p, pv, _, err := s.pathPlan(r)
 	if err != nil {
 		return err
 	}
 	run, err := s.syncs.Approve(r.Context(), pv.ID, p.Email)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, 200, run)
-	return nil
+	return answer(w, run, err)
 }
 
 func (s *server) rejectPlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	pv, _, err := s.plan(r, p, r.PathValue("id"))
+	p, pv, _, err := s.pathPlan(r)
 	if err != nil {
 		return err
 	}

@@ -48,12 +48,7 @@ func day(t time.Time) time.Time {
 }
 
 func (s *server) usage(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	g, err := s.az.Grant(r.Context(), p, id)
+	_, id, g, err := s.grantedLicense(r)
 	if err != nil {
 		return err
 	}

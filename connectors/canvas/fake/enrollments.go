@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"time"
 )
 
 type userJSON struct {
@@ -77,16 +76,11 @@ func (s *Server) enrollmentsList(w http.ResponseWriter, r *http.Request, u *User
 		after, page = &b, b.Page+1
 	}
 
-	failCode, truncate, delay, empty := s.faults.page(page)
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return nil
-		}
+	pf, ok := s.faults.AtPage(r.Context(), page)
+	if !ok {
+		return nil
 	}
+	failCode, truncate, empty := pf.FailCode, pf.Truncate, pf.Empty
 	if failCode != 0 {
 		if failCode >= 500 {
 			return errServer(failCode, int64(9000+page))

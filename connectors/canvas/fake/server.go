@@ -208,7 +208,7 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *User) *ap
 			aerr.write(w)
 			return
 		}
-		if aerr := s.faults.take(); aerr != nil {
+		if aerr := s.takeFault(); aerr != nil {
 			if aerr.throttled {
 				s.count.throttled.Add(1)
 				w.Header().Set("X-Rate-Limit-Remaining", "0.0")

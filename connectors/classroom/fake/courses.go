@@ -83,7 +83,7 @@ func (srv *Server) coursesList(w http.ResponseWriter, q *request) *fakeauth.Erro
 	if teacher != "" && student != "" {
 		return fakeauth.BadRequest("Request contains an invalid argument.")
 	}
-	ok, fail, truncate, empty := srv.faults.atPage(q.r, p.n)
+	ok, fail, truncate, empty := srv.atPage(q.r, p.n)
 	if !ok {
 		return nil
 	}
@@ -133,7 +133,7 @@ func (srv *Server) coursesList(w http.ResponseWriter, q *request) *fakeauth.Erro
 // coursesGet is courses.get.
 func (srv *Server) coursesGet(w http.ResponseWriter, q *request) *fakeauth.Error {
 	srv.count.coursesGet.Add(1)
-	empty := srv.faults.isEmpty()
+	empty := srv.faults.Empty()
 	srv.mu.RLock()
 	c := srv.courses[q.r.PathValue("id")]
 	if c == nil || empty {

@@ -53,7 +53,7 @@ func (srv *Server) rosterList(w http.ResponseWriter, q *request, key string, ros
 	if aerr != nil {
 		return aerr
 	}
-	ok, fail, truncate, empty := srv.faults.atPage(q.r, p.n)
+	ok, fail, truncate, empty := srv.atPage(q.r, p.n)
 	if !ok {
 		return nil
 	}

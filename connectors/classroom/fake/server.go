@@ -221,7 +221,7 @@ func (srv *Server) api(h handler, listing bool, scopes ...string) http.Handler {
 			aerr.Write(w)
 			return
 		}
-		if aerr := srv.faults.take(); aerr != nil {
+		if aerr := srv.takeFault(); aerr != nil {
 			srv.count.faults.Add(1)
 			aerr.Write(w)
 			return

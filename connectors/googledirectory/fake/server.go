@@ -99,7 +99,7 @@ func (s *Server) api(h apiHandler, scopes ...string) http.Handler {
 			aerr.Write(w)
 			return
 		}
-		if aerr := s.faults.take(); aerr != nil {
+		if aerr := s.takeFault(); aerr != nil {
 			s.count.faults.Add(1)
 			aerr.Write(w)
 			return

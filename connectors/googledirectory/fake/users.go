@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -61,16 +60,11 @@ func (s *Server) usersList(w http.ResponseWriter, r *http.Request, _ *issuedToke
 			return errBadRequest("Invalid Input: pageToken")
 		}
 	}
-	failCode, truncate, delay, empty := s.faults.page(page)
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return nil
-		}
+	pf, ok := s.faults.AtPage(r.Context(), page)
+	if !ok {
+		return nil
 	}
+	failCode, truncate, empty := pf.FailCode, pf.Truncate, pf.Empty
 	if failCode != 0 {
 		if failCode == 429 || failCode == 403 {
 			return errRateLimit(UserRateLimitExceeded, 0)

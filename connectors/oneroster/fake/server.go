@@ -177,7 +177,7 @@ func (s *Server) api(base string, v12 bool, h func(http.ResponseWriter, *http.Re
 			e = s.verifyOAuth1(r)
 		}
 		if e == nil {
-			e = s.faults.take(s.retryAfter)
+			e = s.takeFault()
 		}
 		if e == nil {
 			e = h(w, r, base, v12)
@@ -228,16 +228,11 @@ func (s *Server) window(r *http.Request, fields func(string) bool) (window, *sta
 // render the records of [lo, hi). It applies the page faults, sets
 // X-Total-Count and Link, and writes {key: [...]}.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request, win window, key string, total int, render func(lo, hi int) []any) *statusInfo {
-	failCode, truncate, delay := s.faults.page(win.page)
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return nil
-		}
+	pf, ok := s.faults.AtPage(r.Context(), win.page)
+	if !ok {
+		return nil
 	}
+	failCode, truncate := pf.FailCode, pf.Truncate
 	if failCode == 503 {
 		return &statusInfo{code: 503, codeMinor: "server_busy", description: "Service unavailable: try again later."}
 	}
@@ -307,7 +302,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, base string, 
 	}
 	s.mu.RLock()
 	users := s.d.Users
-	if s.faults.isEmpty() {
+	if s.faults.Empty() {
 		users = nil
 	}
 	if win.filter != nil {
@@ -352,7 +347,7 @@ func (s *Server) listClassUsers(w http.ResponseWriter, r *http.Request, base str
 	}
 	var users []*User
 	today := s.now().UTC().Format("2006-01-02")
-	if !s.faults.isEmpty() {
+	if !s.faults.Empty() {
 		for _, i := range s.byClass[id] {
 			en := &s.d.Enrollments[i]
 			if en.Role != role || en.Status == StatusToBeDeleted || (en.EndDate != "" && en.EndDate < today) {
@@ -408,7 +403,7 @@ func (s *Server) listEnrollments(w http.ResponseWriter, r *http.Request, base st
 			idx[i] = i
 		}
 	}
-	if s.faults.isEmpty() {
+	if s.faults.Empty() {
 		idx = nil
 	}
 	if win.filter != nil {

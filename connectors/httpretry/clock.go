@@ -1,4 +1,4 @@
-package googleauth
+package httpretry
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 
 // Clock is the time the retries see: Now to bound the total time, Sleep to
 // wait between attempts (returning early with ctx's error). Tests pass a
-// clock whose Sleep only advances Now.
+// clock whose Sleep only advances Now (connectortest.Clock).
 type Clock interface {
 	Now() time.Time
 	Sleep(ctx context.Context, d time.Duration) error

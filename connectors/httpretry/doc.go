@@ -1,0 +1,16 @@
+// Package httpretry owns the retry machinery the HTTP connectors share
+// (googleauth for google-directory and google-classroom, canvas,
+// oneroster): the Clock retries wait on, the `retry:` settings block
+// (Retry: max_attempts, max_elapsed, base_delay) with its defaults and
+// validation, exponential backoff with full jitter under a ceiling,
+// Retry-After parsing, and Transport, an http.RoundTripper that reads each
+// answer whole (so a body cut short is retried like any network error),
+// reports every attempt and retry to a connectors.UpstreamObserver, and
+// stops at the attempt and elapsed-time bounds.
+//
+// What is worth retrying is the vendor's call: each connector hands
+// Transport a Classifier (Standard covers what every vendor means by "try
+// again": no answer, 429 and 5xx); Google's 403 rate-limit reasons,
+// Canvas's 403 "Rate Limit Exceeded" and its bucket pacing, and OneRoster's
+// error bodies stay in their own packages.
+package httpretry
