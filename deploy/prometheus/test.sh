@@ -1,7 +1,7 @@
 #!/bin/sh
 # Checks and unit-tests the Prometheus rules. CI calls this; it needs
 # promtool on PATH (or in $(go env GOPATH)/bin):
-#   go install github.com/prometheus/prometheus/cmd/promtool@latest
+#   go install github.com/prometheus/prometheus/cmd/promtool@v0.316.0 (scripts/test.sh does)
 set -eu
 cd "$(dirname "$0")"
 PROMTOOL=${PROMTOOL:-promtool}
