@@ -21,14 +21,16 @@ import (
 // Apply implements license.Store.
 //
 // It works in two steps. A plan, read in one read transaction, sorts the
-// changes by email (so members are read and written in key order), folds
-// duplicates of one claim (the last wins), drops what would write nothing
-// (counted Unchanged), and orders the rest as license.Store says: removes,
-// then updates of existing members, then new members teachers → other →
+// changes by email (so members are read in key order), folds duplicates of
+// one claim (the last wins), drops what would write nothing (counted
+// Unchanged), and orders the rest as license.Store says: removes, then
+// updates of existing members, then new members teachers → other →
 // students, by email. Then the plan is written in batches of BatchSize, each
 // its own transaction that re-checks every change against what is stored
-// then, so a concurrent writer between plan and batch loses nothing. A set
-// with nothing to write opens no write transaction at all.
+// then, so a concurrent writer between plan and batch loses nothing. Inside
+// a batch, seats and the audit trail follow the plan's order while the
+// writes themselves go in key order (writer.batch says why). A set with
+// nothing to write opens no write transaction at all.
 func (s *Store) Apply(ctx context.Context, licenseID string, changes []license.Change, opts license.ApplyOptions) (license.ApplyResult, error) {
 	var res license.ApplyResult
 	if err := ctx.Err(); err != nil {
@@ -85,7 +87,7 @@ func (s *Store) Apply(ctx context.Context, licenseID string, changes []license.C
 			return nil
 		})
 		if usedChanged && err == nil {
-			s.cache.drop(licenseID)
+			s.cache.dropRecord(licenseID)
 		}
 		if err != nil {
 			return res, fmt.Errorf("apply to license %q: batch at change %d of %d: %w", licenseID, start+1, len(plan), err)
@@ -444,9 +446,6 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 	if err := w.write(lb, tx.Bucket(bucketEmails)); err != nil {
 		return false, err
 	}
-	if debugHook != nil {
-		debugHook()
-	}
 	if l.Used == used {
 		return false, nil
 	}
@@ -798,5 +797,3 @@ func orNone(s string) string {
 	}
 	return s
 }
-
-var debugHook func()

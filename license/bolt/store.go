@@ -166,26 +166,34 @@ func (s *Store) clock(t time.Time) time.Time {
 	return t.UTC().Round(0)
 }
 
-// licenseCache keeps decoded License records for Entitlement, which must
-// not decode JSON on every sign-in. Every license write drops the entry
-// after it commits and bumps gen; a reader only fills the cache when gen did
-// not move while it read, so it never stores a record older than a commit
-// it could have missed.
+// licenseCache keeps decoded License records, and the domains/ index,
+// for Entitlement, which must not decode JSON or walk a second index on
+// every sign-in. Every license write drops what it changed after it
+// commits and bumps gen; a reader only fills the cache when gen did not
+// move while it read, so it never stores anything older than a commit it
+// could have missed.
 type licenseCache struct {
-	mu  sync.RWMutex
-	gen uint64
-	m   map[string]*license.License
+	mu      sync.RWMutex
+	gen     uint64
+	m       map[string]*license.License
+	domains map[string]domainGrant // nil until read
+}
+
+// domainGrant is what domains/ says about one email domain.
+type domainGrant struct {
+	via string   // "domain:<domain>", made once
+	ids []string // licenses deployed to it, sorted
 }
 
 func (c *licenseCache) init() { c.m = make(map[string]*license.License) }
 
-func (c *licenseCache) get(id string) (*license.License, uint64) {
+func (c *licenseCache) generation() uint64 {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.m[id], c.gen
+	return c.gen
 }
 
-// lookup is get without the generation, and without converting id.
+// lookup returns the cached record of id, or nil.
 func (c *licenseCache) lookup(id []byte) *license.License {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -200,11 +208,38 @@ func (c *licenseCache) put(id string, l *license.License, gen uint64) {
 	}
 }
 
+// domainMap returns the cached domains/ index (read only), or nil.
+func (c *licenseCache) domainMap() map[string]domainGrant {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.domains
+}
+
+func (c *licenseCache) putDomains(dm map[string]domainGrant, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		c.domains = dm
+	}
+}
+
+// drop forgets the records of ids and the domains index, which any
+// license write may have changed.
 func (c *licenseCache) drop(ids ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.domains = nil
 	for _, id := range ids {
 		delete(c.m, id)
 	}
+}
+
+// dropRecord forgets the record of id only: for writes, such as Apply's,
+// that change a license's seat count but never its domains.
+func (c *licenseCache) dropRecord(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	delete(c.m, id)
 }
