@@ -11,38 +11,10 @@ import (
 	"github.com/rollcall-sync/rollcall/license"
 )
 
-// licenseView is a license as --json prints it. It leaves out the key hash:
-// scripts need to know which key is current, never anything derived from it.
-type licenseView struct {
-	ID         string          `json:"id"`
-	Name       string          `json:"name"`
-	Type       license.Type    `json:"type"`
-	Seats      int             `json:"seats"`
-	Used       int             `json:"used"`
-	Free       int             `json:"free"`
-	Created    time.Time       `json:"created"`
-	Expires    time.Time       `json:"expires,omitzero"`
-	Expired    bool            `json:"expired"`
-	Domains    []string        `json:"domains"`
-	Admins     []string        `json:"admins"`
-	Features   map[string]bool `json:"features"`
-	KeyPrefix  string          `json:"key_prefix,omitempty"`
-	KeyRotated time.Time       `json:"key_rotated,omitzero"`
-	LMS        license.LMS     `json:"lms,omitzero"`
-}
+// licenseView is a license as --json prints it: never the key hash.
+type licenseView = license.View
 
-func viewLicense(l license.License, now time.Time) licenseView {
-	v := licenseView{
-		ID: l.ID, Name: l.Name, Type: l.Type, Seats: l.Seats, Used: l.Used, Free: l.Free(),
-		Created: l.Created.UTC(), Expires: l.Expires.UTC(), Expired: l.Expired(now),
-		Domains: orEmpty(l.Domains), Admins: orEmpty(l.Admins), Features: l.Features,
-		KeyPrefix: l.Key.Prefix, KeyRotated: l.Key.Rotated.UTC(), LMS: l.LMS,
-	}
-	if v.Features == nil {
-		v.Features = map[string]bool{}
-	}
-	return v
-}
+func viewLicense(l license.License, now time.Time) licenseView { return l.View(now) }
 
 // orEmpty makes a nil slice print as [] in JSON, so scripts need not
 // tell null from empty.

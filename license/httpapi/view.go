@@ -7,25 +7,11 @@ import (
 	"github.com/rollcall-sync/rollcall/license/auth"
 )
 
-// licenseView is a license as the API shows it: the key's prefix and
-// rotation time, never its hash, and the caller's access.
+// licenseView is a license as the API shows it, with the caller's access;
+// the key's prefix and rotation time only to those who manage the license.
 type licenseView struct {
-	ID         string          `json:"id"`
-	Name       string          `json:"name"`
-	Type       license.Type    `json:"type"`
-	Seats      int             `json:"seats"`
-	Used       int             `json:"used"`
-	Free       int             `json:"free"`
-	Created    time.Time       `json:"created"`
-	Expires    time.Time       `json:"expires,omitzero"`
-	Expired    bool            `json:"expired"`
-	Domains    []string        `json:"domains"`
-	Admins     []string        `json:"admins"`
-	Features   map[string]bool `json:"features"`
-	LMS        license.LMS     `json:"lms,omitzero"`
-	KeyPrefix  string          `json:"key_prefix,omitempty"`
-	KeyRotated time.Time       `json:"key_rotated,omitzero"`
-	Access     string          `json:"access,omitempty"` // operator, license or domain
+	license.View
+	Access string `json:"access,omitempty"` // operator, license or domain
 }
 
 func accessName(a auth.Access) string {
@@ -41,22 +27,9 @@ func accessName(a auth.Access) string {
 }
 
 func viewOf(l license.License, a auth.Access, now time.Time) licenseView {
-	v := licenseView{
-		ID: l.ID, Name: l.Name, Type: l.Type, Seats: l.Seats, Used: l.Used, Free: l.Free(), Created: l.Created,
-		Expires: l.Expires, Expired: l.Expired(now), Domains: l.Domains, Admins: l.Admins, Features: l.Features,
-		LMS: l.LMS, Access: accessName(a),
-	}
-	if a >= auth.AccessLicense {
-		v.KeyPrefix, v.KeyRotated = l.Key.Prefix, l.Key.Rotated
-	}
-	if v.Domains == nil {
-		v.Domains = []string{}
-	}
-	if v.Admins == nil {
-		v.Admins = []string{}
-	}
-	if v.Features == nil {
-		v.Features = map[string]bool{}
+	v := licenseView{View: l.View(now), Access: accessName(a)}
+	if a < auth.AccessLicense {
+		v.KeyPrefix, v.KeyRotated = "", time.Time{}
 	}
 	return v
 }
