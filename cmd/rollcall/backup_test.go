@@ -2,15 +2,12 @@ package main
 
 import (
 	"archive/tar"
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -46,29 +43,8 @@ deployments:
     license: big
 `, batch, rosterFile))
 
-	cmd := exec.Command(binary, "--data-dir", e.dataDir, "serve", "--config", cfg, "--listen", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "ROLLCALL_DATA_DIR=")
-	stdout, _ := cmd.StdoutPipe()
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	up := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "serving on") {
-				close(up)
-			}
-		}
-	}()
-	select {
-	case <-up:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not start; stderr:\n%s", stderr.String())
-	}
+	p := e.startProc("serve", "--config", cfg, "--listen", "127.0.0.1:0")
+	p.waitLine(t, servingRe, 30*time.Second)
 
 	// The catch-up sync starts at once: back up again and again until a
 	// copy catches it part way through its batches.
@@ -90,7 +66,7 @@ deployments:
 	}
 
 	// Let the sync finish, then stop the server.
-	waitForMembers(t, e, cfg, cmd, &stderr, people)
+	waitForMembers(t, e, p, people)
 
 	// Restore into a fresh data directory and sync there: it converges to
 	// the same members as the live store.
@@ -150,21 +126,16 @@ func checkBackup(t *testing.T, dir string, batch, people int) int {
 	return n
 }
 
-func waitForMembers(t *testing.T, e *env, cfg string, cmd *exec.Cmd, stderr *syncBuffer, want int) {
+func waitForMembers(t *testing.T, e *env, p *proc, want int) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
-	for !strings.Contains(stderr.String(), "sync finished") {
+	for !strings.Contains(p.stderr.String(), "sync finished") {
 		if time.Now().After(deadline) {
-			t.Fatalf("the sync did not finish; stderr:\n%s", stderr.String())
+			t.Fatalf("the sync did not finish; stderr:\n%s", p.stderr.String())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve exited with %v; stderr:\n%s", err, stderr.String())
-	}
+	p.stop(t, 30*time.Second)
 	var l struct{ Used int }
 	e.jsonOK(&l, "", "license", "show", "big")
 	if l.Used != want {

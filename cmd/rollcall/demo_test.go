@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -21,42 +18,13 @@ var (
 // against the district the demo reports, then stops it with SIGTERM.
 func TestDemo(t *testing.T) {
 	e := newEnv(t)
-	cmd := exec.Command(binary, "--data-dir", e.dataDir, "demo", "--listen", "127.0.0.1:0", "--people", "600", "--interval", "2s", "--churn", "3")
-	cmd.Env = append(os.Environ(), "ROLLCALL_DATA_DIR=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	type banner struct {
+	p := e.startProc("demo", "--listen", "127.0.0.1:0", "--people", "600", "--interval", "2s", "--churn", "3")
+	people, _ := strconv.Atoi(p.waitLine(t, demoPeopleRe, 60*time.Second)[1])
+	b := struct {
 		addr   string
 		people int
-	}
-	got := make(chan banner, 1)
-	go func() {
-		var b banner
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := demoPeopleRe.FindStringSubmatch(sc.Text()); m != nil {
-				b.people, _ = strconv.Atoi(m[1])
-			}
-			if m := demoMetricsRe.FindStringSubmatch(sc.Text()); m != nil {
-				b.addr = m[1]
-				got <- b
-			}
-		}
-	}()
-	var b banner
-	select {
-	case b = <-got:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("demo printed no banner; stderr:\n%s", stderr.String())
-	}
+	}{p.waitLine(t, demoMetricsRe, 10*time.Second)[1], people}
+	stderr := p.stderr
 	if b.people < 500 {
 		t.Fatalf("demo reports %d active people for a district of 600", b.people)
 	}
@@ -81,19 +49,7 @@ func TestDemo(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("demo exited with %v; stderr:\n%s", err, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("demo did not stop within 30s of SIGTERM")
-	}
+	p.stop(t, 30*time.Second)
 	// The demo's state is in its own folder, not the data directory's store.
 	if _, err := os.Stat(e.dataDir + "/rollcall.db"); err == nil {
 		t.Fatal("the demo wrote the real license store")

@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -135,34 +132,9 @@ var servingRe = regexp.MustCompile(`serving on http://(\S+) `)
 // ends it cleanly.
 func TestServeScrapeAndSIGTERM(t *testing.T) {
 	e, cfg, _ := syncEnv(t, 30, 2)
-	cmd := exec.Command(binary, "--data-dir", e.dataDir, "serve", "--config", cfg, "--listen", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "ROLLCALL_DATA_DIR=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := servingRe.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not say where it listens; stderr:\n%s", stderr.String())
-	}
+	p := e.startProc("serve", "--config", cfg, "--listen", "127.0.0.1:0")
+	base := "http://" + p.waitLine(t, servingRe, 30*time.Second)[1]
+	stderr := p.stderr
 	for _, path := range []string{"/healthz", "/readyz"} {
 		if code, body := get(t, base+path); code != http.StatusOK {
 			t.Fatalf("GET %s = %d %s", path, code, body)
@@ -196,19 +168,7 @@ func TestServeScrapeAndSIGTERM(t *testing.T) {
 		}
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve exited with %v after SIGTERM; stderr:\n%s", err, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not exit within 30s of SIGTERM; stderr:\n%s", stderr.String())
-	}
+	p.stop(t, 30*time.Second)
 	if !strings.Contains(stderr.String(), `"msg":"stopped"`) {
 		t.Fatalf("serve should log a clean stop; stderr:\n%s", stderr.String())
 	}
