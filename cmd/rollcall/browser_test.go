@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -37,60 +34,10 @@ func TestBrowserDemoDeployOU(t *testing.T) {
 		t.Skipf("browser test skipped: %s not found; install it with `apt-get update && apt-get install -y chromium` (Debian) to run it", chromiumPath)
 	}
 	e := newEnv(t)
-	cmd := exec.Command(binary, "--data-dir", e.dataDir, "demo", "--listen", "127.0.0.1:0", "--people", "300", "--interval", "5s", "--churn", "0")
-	cmd.Env = append(os.Environ(), "ROLLCALL_DATA_DIR=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	})
-	type banner struct{ url, token string }
-	got := make(chan banner, 1)
-	go func() {
-		var b banner
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			if m := demoDashboardRe.FindStringSubmatch(line); m != nil {
-				b.url = m[1]
-			}
-			if m := demoTokenRe.FindStringSubmatch(line); m != nil {
-				b.token = m[1]
-			}
-			if strings.HasPrefix(line, "Stop with") {
-				got <- b
-				return
-			}
-		}
-		got <- b
-	}()
-	var b banner
-	select {
-	case b = <-got:
-	case <-time.After(90 * time.Second):
-		t.Fatalf("demo printed no banner; stderr:\n%s", stderr.String())
-	}
-	if b.url == "" || b.token == "" {
-		msg := "rollcall demo printed no `dashboard: http://ADDR/` and `sign-in token: TOKEN` lines"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg + "; skipping until it serves the dashboard")
-	}
+	p := e.startProc("demo", "--listen", "127.0.0.1:0", "--people", "300", "--interval", "5s", "--churn", "0")
+	b := struct{ url, token string }{url: p.waitLine(t, demoDashboardRe, 90*time.Second)[1]}
+	b.token = p.waitLine(t, demoTokenRe, 10*time.Second)[1]
+	stderr := p.stderr
 
 	profile, err := os.MkdirTemp("", "rollcall-chromium-")
 	if err != nil {
