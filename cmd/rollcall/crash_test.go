@@ -132,8 +132,9 @@ deployments:
 	}
 }
 
-// checkFiles runs bbolt's consistency check on both files and checks the
-// seat count against the members stored, which it returns.
+// checkFiles runs bbolt's consistency check on both files of dir (what
+// is left after a kill, or a backup) and checks license "big"'s seat count
+// against the members stored, which it returns.
 func checkFiles(t *testing.T, dir string) int {
 	t.Helper()
 	s, err := bolt.Open(filepath.Join(dir, "rollcall.db"), bolt.Options{Timeout: 5 * time.Second})
@@ -142,7 +143,7 @@ func checkFiles(t *testing.T, dir string) int {
 	}
 	defer s.Close()
 	if err := s.Check(); err != nil {
-		t.Fatalf("license store after SIGKILL: %v", err)
+		t.Fatalf("license store in %s fails bbolt's check: %v", dir, err)
 	}
 	l, err := s.GetLicense(context.Background(), "big")
 	if err != nil {
@@ -162,7 +163,7 @@ func checkFiles(t *testing.T, dir string) int {
 		opts.Cursor = p.Next
 	}
 	if n != l.Used {
-		t.Fatalf("after SIGKILL the license says %d used but %d members are stored", l.Used, n)
+		t.Fatalf("the store in %s is inconsistent: the license says %d used but %d members are stored", dir, l.Used, n)
 	}
 	st, err := syncstate.Open(filepath.Join(dir, "syncstate.db"), syncstate.Options{Timeout: 5 * time.Second})
 	if err != nil {
@@ -170,7 +171,7 @@ func checkFiles(t *testing.T, dir string) int {
 	}
 	defer st.Close()
 	if err := st.Check(); err != nil {
-		t.Fatalf("sync state after SIGKILL: %v", err)
+		t.Fatalf("sync state in %s fails bbolt's check: %v", dir, err)
 	}
 	return n
 }
