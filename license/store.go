@@ -46,6 +46,14 @@ type Store interface {
 	// Claims calls fn with every member that source claims, in email order,
 	// without scanning members it does not claim. fn must not call the store.
 	Claims(ctx context.Context, licenseID string, source Source, fn func(*Member) error) error
+	// SourceClaims calls fn with the email and the claim of every member
+	// that source claims, in email order, as Claims would list them, but
+	// without the rest of each member: a planner that only compares one
+	// source's claims need not pay for decoding whole members. sole
+	// reports that the member has no other claim, so removing this one
+	// frees a seat. c is only valid during the call; fn must not call
+	// the store.
+	SourceClaims(ctx context.Context, licenseID string, source Source, fn func(email string, c *Claim, sole bool) error) error
 	// Events returns audit events of a license, oldest first.
 	Events(ctx context.Context, licenseID string, q EventQuery) ([]Event, error)
 

@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -188,50 +187,46 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 // Adds, Updates, Removes, Counts.Current/Unchanged and Basis. It returns
 // how many removals would free a seat (the member has no other claim).
 func (p *Plan) merge(ctx context.Context, s license.Store, people []Person) (freed int, err error) {
-	h := sha256.New()
-	var buf, prev []byte
+	h := newBasisHasher()
+	var prev []byte
 	i := 0
-	err = s.Claims(ctx, p.License, p.Source, func(m *license.Member) error {
-		c := m.Claim(p.Source)
-		if c == nil {
-			return fmt.Errorf("store listed member %s without a claim of %s", m.Email, p.Source)
-		}
+	err = s.SourceClaims(ctx, p.License, p.Source, func(email string, c *license.Claim, sole bool) error {
 		// The merge is only right over sorted input; a backend that breaks
 		// the order must not turn into wrong removals.
-		if p.Counts.Current > 0 && m.Email <= string(prev) {
-			return fmt.Errorf("store listed claims out of email order: %s after %s", m.Email, prev)
+		if p.Counts.Current > 0 && email <= string(prev) {
+			return fmt.Errorf("store listed claims out of email order: %s after %s", email, prev)
 		}
-		prev = append(prev[:0], m.Email...)
+		prev = append(prev[:0], email...)
 		p.Counts.Current++
-		buf = appendRecord(buf[:0], m.Email, c.Name, c.Role, c.OrgUnit, c.ExternalID, c.Attrs)
-		h.Write(buf)
+		h.claim(email, c)
 
 		j := i
-		for j < len(people) && people[j].Email < m.Email {
+		for j < len(people) && people[j].Email < email {
 			j++
 		}
 		p.addRange(people, i, j)
 		i = j
-		if i < len(people) && people[i].Email == m.Email {
+		if i < len(people) && people[i].Email == email {
 			if people[i].sameAttributes(c) {
 				p.Counts.Unchanged++
 			} else {
-				p.Updates = append(p.Updates, Update{Person: people[i], Was: claimPerson(m.Email, c)})
+				p.Updates = append(p.Updates, Update{Person: people[i], Was: claimPerson(email, c)})
 			}
 			i++
 			return nil
 		}
-		p.Removes = append(p.Removes, claimPerson(m.Email, c))
-		if len(m.Claims) == 1 {
+		p.Removes = append(p.Removes, claimPerson(email, c))
+		if sole {
 			freed++
 		}
 		return nil
 	})
+	basis := h.sum()
 	if err != nil {
 		return 0, err
 	}
 	p.addRange(people, i, len(people))
-	p.Basis = sum(h)
+	p.Basis = basis
 	return freed, nil
 }
 
@@ -253,26 +248,21 @@ func (p *Plan) addRange(people []Person, i, j int) {
 // way Build does. Equal bases mean the store holds the same claims with the
 // same attributes.
 func Basis(ctx context.Context, s license.Store, licenseID string, source license.Source) (string, error) {
-	h := sha256.New()
-	var buf []byte
-	err := s.Claims(ctx, licenseID, source, func(m *license.Member) error {
-		c := m.Claim(source)
-		if c == nil {
-			return fmt.Errorf("store listed member %s without a claim of %s", m.Email, source)
-		}
-		buf = appendRecord(buf[:0], m.Email, c.Name, c.Role, c.OrgUnit, c.ExternalID, c.Attrs)
-		h.Write(buf)
+	h := newBasisHasher()
+	err := s.SourceClaims(ctx, licenseID, source, func(email string, c *license.Claim, _ bool) error {
+		h.claim(email, c)
 		return nil
 	})
+	basis := h.sum()
 	if err != nil {
 		return "", fmt.Errorf("read claims of %s on license %s: %w", source, licenseID, err)
 	}
-	return sum(h), nil
+	return basis, nil
 }
 
 // claimPerson copies what a claim says into a Person. The strings are
 // cloned: a backend may hand out views of its own buffers that are only
-// valid during the Claims callback.
+// valid during the SourceClaims callback.
 func claimPerson(email string, c *license.Claim) Person {
 	p := Person{
 		Email:      strings.Clone(email),

@@ -365,11 +365,13 @@ type slot struct {
 	dirty  bool // some change of the batch changed the member
 }
 
-// indexOp is one index write of a batch, a Put or (del) a Delete of the
-// key writer.keys[start:end].
+// indexOp is one index write of a batch, a Put of val or (del) a Delete
+// of the key writer.keys[start:end]. val is nil but for by_source, and
+// taken from the arena, since bbolt keeps it until the commit.
 type indexOp struct {
 	start, end int32
 	del        bool
+	val        []byte
 }
 
 // The index buckets a batch writes through indexOps, in writer.ops order.
@@ -458,6 +460,7 @@ func (w *writer) reset() {
 	clear(w.claims)
 	w.slots, w.claims, w.evs, w.keys = w.slots[:0], w.claims[:0], w.evs[:0], w.keys[:0]
 	for i := range w.ops {
+		clear(w.ops[i]) // drop the arena chunks their values hold
 		w.ops[i] = w.ops[i][:0]
 	}
 }
@@ -667,7 +670,8 @@ func (w *writer) op(index int, del bool, keys []byte) {
 
 // sourceOps records the source index writes that take a member from old
 // to cur (either nil). Claims are sorted by source, so one merge finds the
-// sources that left and those that came.
+// sources that left, those that came, and those whose value (the claim,
+// and whether it is the member's only one) changed.
 func (w *writer) sourceOps(email string, old, cur *license.Member) {
 	var a, b []license.Claim
 	if old != nil {
@@ -676,18 +680,33 @@ func (w *writer) sourceOps(email string, old, cur *license.Member) {
 	if cur != nil {
 		b = cur.Claims
 	}
+	oldSole, curSole := len(a) == 1, len(b) == 1
 	for len(a) > 0 || len(b) > 0 {
 		switch {
 		case len(b) == 0 || len(a) > 0 && a[0].Source < b[0].Source:
-			w.op(opSource, true, append(append(append(w.keys, a[0].Source...), sep), email...))
+			w.sourceOp(email, a[0].Source, true, nil)
 			a = a[1:]
 		case len(a) == 0 || b[0].Source < a[0].Source:
-			w.op(opSource, false, append(append(append(w.keys, b[0].Source...), sep), email...))
+			w.scratch = encodeSourceClaim(w.scratch[:0], &b[0], curSole)
+			w.sourceOp(email, b[0].Source, false, w.arena.keep(w.scratch))
 			b = b[1:]
 		default:
+			w.scratch = encodeSourceClaim(w.scratch[:0], &a[0], oldSole)
+			n := len(w.scratch)
+			w.scratch = encodeSourceClaim(w.scratch, &b[0], curSole)
+			if !bytes.Equal(w.scratch[:n], w.scratch[n:]) {
+				w.sourceOp(email, b[0].Source, false, w.arena.keep(w.scratch[n:]))
+			}
 			a, b = a[1:], b[1:]
 		}
 	}
+}
+
+// sourceOp records a by_source write of source's entry for email.
+func (w *writer) sourceOp(email string, source license.Source, del bool, val []byte) {
+	keys := append(append(append(w.keys, source...), sep), email...)
+	w.ops[opSource] = append(w.ops[opSource], indexOp{start: int32(len(w.keys)), end: int32(len(keys)), del: del, val: val})
+	w.keys = keys
 }
 
 // applyOps runs ops on b in key order. No key is both deleted and put:
@@ -702,7 +721,7 @@ func (w *writer) applyOps(b *bbolt.Bucket, ops []indexOp) error {
 		if op.del {
 			err = b.Delete(k)
 		} else {
-			err = b.Put(k, nil)
+			err = b.Put(k, op.val)
 		}
 		if err != nil {
 			return fmt.Errorf("key %q: %w", k, err)

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -16,7 +17,8 @@ import (
 
 // indexKeys lists every key of the license's member indexes (and its
 // entries in emails/) as the stored members say they should be, and as
-// the buckets hold them.
+// the buckets hold them. A by_source entry is its key, "=", and its value
+// in hex, which holds the claim.
 func indexKeys(t *testing.T, s *Store, id string) (want, got map[string][]string) {
 	t.Helper()
 	want, got = map[string][]string{}, map[string][]string{}
@@ -32,8 +34,9 @@ func indexKeys(t *testing.T, s *Store, id string) (want, got map[string][]string
 			}
 			want["by_name"] = append(want["by_name"], string(nameKey(nil, &m)))
 			want["by_added"] = append(want["by_added"], string(addedKey(nil, &m)))
-			for _, c := range m.Claims {
-				want["by_source"] = append(want["by_source"], string(pair(string(c.Source), m.Email)))
+			for i := range m.Claims {
+				c := &m.Claims[i]
+				want["by_source"] = append(want["by_source"], sourceEntry(pair(string(c.Source), m.Email), encodeSourceClaim(nil, c, len(m.Claims) == 1)))
 			}
 			want["emails"] = append(want["emails"], string(pair(m.Email, id)))
 			return nil
@@ -41,8 +44,12 @@ func indexKeys(t *testing.T, s *Store, id string) (want, got map[string][]string
 			return err
 		}
 		for _, name := range [][]byte{bucketByName, bucketByAdded, bucketBySource} {
-			if err := lb.Bucket(name).ForEach(func(k, _ []byte) error {
-				got[string(name)] = append(got[string(name)], string(k))
+			if err := lb.Bucket(name).ForEach(func(k, v []byte) error {
+				e := string(k)
+				if bytes.Equal(name, bucketBySource) {
+					e = sourceEntry(k, v)
+				}
+				got[string(name)] = append(got[string(name)], e)
 				return nil
 			}); err != nil {
 				return err
@@ -65,6 +72,8 @@ func indexKeys(t *testing.T, s *Store, id string) (want, got map[string][]string
 	}
 	return want, got
 }
+
+func sourceEntry(k, v []byte) string { return fmt.Sprintf("%s=%x", k, v) }
 
 // TestApplyBatchOrder puts, in one transaction, changes whose seat order
 // and key order differ, and checks that seats, overflow and the audit

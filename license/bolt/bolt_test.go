@@ -141,15 +141,17 @@ func TestMigrations(t *testing.T) {
 	}
 	s.Close()
 
+	// Test migrations come after the shipped ones.
+	base := migrations[len(migrations)-1].version
 	runs := 0
-	v2 := migration{version: 2, name: "test: mark licenses", fn: func(tx *bbolt.Tx) error {
+	v2 := migration{version: base + 1, name: "test: mark licenses", fn: func(tx *bbolt.Tx) error {
 		runs++
 		return tx.Bucket(bucketLicenses).ForEachBucket(func(k []byte) error {
 			return tx.Bucket(bucketLicenses).Bucket(k).Put([]byte("migrated"), []byte("yes"))
 		})
 	}}
 	boom := errors.New("boom")
-	failing := migration{version: 3, name: "test: fails", fn: func(tx *bbolt.Tx) error {
+	failing := migration{version: base + 2, name: "test: fails", fn: func(tx *bbolt.Tx) error {
 		if err := tx.Bucket(bucketMeta).Put([]byte("half"), []byte("done")); err != nil {
 			return err
 		}
@@ -165,9 +167,9 @@ func TestMigrations(t *testing.T) {
 		wantMark  bool
 		wantTrace bool // the failing migration's half write
 	}{
-		{"failing migration changes nothing", append(append([]migration{}, migrations...), v2, failing), boom, 1, 1, false, false},
-		{"v2 runs once", append(append([]migration{}, migrations...), v2), nil, 2, 2, true, false},
-		{"up to date runs nothing", append(append([]migration{}, migrations...), v2), nil, 2, 2, true, false},
+		{"failing migration changes nothing", append(append([]migration{}, migrations...), v2, failing), boom, base, 1, false, false},
+		{"v2 runs once", append(append([]migration{}, migrations...), v2), nil, base + 1, 2, true, false},
+		{"up to date runs nothing", append(append([]migration{}, migrations...), v2), nil, base + 1, 2, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,7 +17,7 @@ package bolt
 //	        by_added/
 //	            added(8) <email>           → ∅   (order-preserving nanoseconds)
 //	        by_source/
-//	            <source> 0x00 <email>      → ∅
+//	            <source> 0x00 <email>      → the claim, binary (codec.go, encodeSourceClaim)
 //	        events/                  (NextSequence gives the seq)
 //	            seq(8, big-endian)   → Event, binary (codec.go)
 //	        member_events/

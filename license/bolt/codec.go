@@ -133,26 +133,95 @@ func encodeMember(buf []byte, m *license.Member) []byte {
 	for i := range m.Claims {
 		c := &m.Claims[i]
 		e.str(string(c.Source))
-		e.time(c.FirstSeen)
-		e.time(c.LastSeen)
-		e.str(c.Name)
-		e.str(string(c.Role))
-		e.str(c.OrgUnit)
-		e.str(c.ExternalID)
-		e.uint(uint64(len(c.Attrs)))
-		if len(c.Attrs) > 0 {
-			keys := make([]string, 0, len(c.Attrs))
-			for k := range c.Attrs {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
-				e.str(k)
-				e.str(c.Attrs[k])
-			}
-		}
+		e.claim(c)
 	}
 	return e.b
+}
+
+// claim encodes everything of c but its source, which the member record
+// and the source index each hold in their own place.
+func (e *encoder) claim(c *license.Claim) {
+	e.time(c.FirstSeen)
+	e.time(c.LastSeen)
+	e.str(c.Name)
+	e.str(string(c.Role))
+	e.str(c.OrgUnit)
+	e.str(c.ExternalID)
+	e.uint(uint64(len(c.Attrs)))
+	if len(c.Attrs) > 0 {
+		keys := make([]string, 0, len(c.Attrs))
+		for k := range c.Attrs {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			e.str(k)
+			e.str(c.Attrs[k])
+		}
+	}
+}
+
+// claim decodes what encoder.claim wrote into c, whose Source it leaves.
+func (d *decoder) claim(c *license.Claim) {
+	c.FirstSeen = d.time()
+	c.LastSeen = d.time()
+	c.Name = d.str()
+	c.Role = role(d.str())
+	c.OrgUnit = d.str()
+	c.ExternalID = d.str()
+	c.Attrs = nil
+	na := d.uint()
+	if na > uint64(len(d.s)) {
+		d.err = errCorrupt
+	}
+	if na > 0 && d.err == nil {
+		c.Attrs = make(map[string]string, na)
+		for j := 0; d.err == nil && j < int(na); j++ {
+			k := d.str()
+			c.Attrs[k] = d.str()
+		}
+	}
+}
+
+// A by_source value (schema 2 on) repeats the member's claim from that
+// source, so SourceClaims reads the index alone, and says whether it is
+// the member's only claim:
+//
+//	format(1) flags(uvarint: bit 0 sole) claim (as encoder.claim)
+const (
+	sourceClaimFormat = 1
+	flagSole          = 1
+)
+
+// encodeSourceClaim appends the by_source value of c, a claim of m, to buf.
+func encodeSourceClaim(buf []byte, c *license.Claim, sole bool) []byte {
+	e := encoder{b: append(buf, sourceClaimFormat)}
+	var flags uint64
+	if sole {
+		flags |= flagSole
+	}
+	e.uint(flags)
+	e.claim(c)
+	return e.b
+}
+
+// decodeSourceClaim decodes a by_source value into c (whose Source it
+// leaves) and reports whether the claim is its member's only one. Strings
+// in c are substrings of s.
+func decodeSourceClaim(c *license.Claim, s string) (sole bool, err error) {
+	d := decoder{s: s}
+	if f := d.byte(); d.err == nil && f != sourceClaimFormat {
+		return false, fmt.Errorf("unknown source index format %d: %w", f, errCorrupt)
+	}
+	flags := d.uint()
+	d.claim(c)
+	if d.err == nil && len(d.s) != 0 {
+		d.err = errCorrupt
+	}
+	if d.err != nil {
+		return false, d.err
+	}
+	return flags&flagSole != 0, nil
 }
 
 // decodeMember decodes a value stored under email.
@@ -204,23 +273,7 @@ func decodeMemberTo(m *license.Member, email string, d decoder, one *[1]license.
 	for i := 0; d.err == nil && i < int(n); i++ {
 		c := &m.Claims[i]
 		c.Source = license.Source(d.str())
-		c.FirstSeen = d.time()
-		c.LastSeen = d.time()
-		c.Name = d.str()
-		c.Role = role(d.str())
-		c.OrgUnit = d.str()
-		c.ExternalID = d.str()
-		na := d.uint()
-		if na > uint64(len(d.s)) {
-			d.err = errCorrupt
-		}
-		if na > 0 && d.err == nil {
-			c.Attrs = make(map[string]string, na)
-			for j := 0; d.err == nil && j < int(na); j++ {
-				k := d.str()
-				c.Attrs[k] = d.str()
-			}
-		}
+		d.claim(c)
 	}
 	if d.err != nil {
 		*m = license.Member{}

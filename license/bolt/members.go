@@ -92,6 +92,148 @@ func (s *Store) Claims(ctx context.Context, licenseID string, source license.Sou
 	return nil
 }
 
+// SourceClaims implements license.Store from the source index alone: its
+// values hold the claims (schema 2), so no member record is read.
+//
+// A second goroutine walks the index and decodes runs of claims while fn
+// handles the previous run: on a machine with a spare core, reading the
+// store then costs the caller little more than fn itself. fn is still
+// called on the caller's goroutine, in email order.
+func (s *Store) SourceClaims(ctx context.Context, licenseID string, source license.Source, fn func(email string, c *license.Claim, sole bool) error) error {
+	if err := source.Validate(); err != nil {
+		return fmt.Errorf("claims of license %q: %w", licenseID, err)
+	}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		lb, err := licenseBucket(tx, licenseID)
+		if err != nil {
+			return err
+		}
+		c := lb.Bucket(bucketBySource).Cursor()
+		full := make(chan *claimRun, claimRuns-1)
+		free := make(chan *claimRun, claimRuns)
+		for range claimRuns {
+			free <- new(claimRun)
+		}
+		stop := make(chan struct{})
+		go readClaims(ctx, c, prefix(string(source)), source, full, free, stop)
+		// The transaction stays open until the reader is done with it:
+		// on an early return, stop it and wait for it to close full.
+		defer func() {
+			close(stop)
+			for range full {
+			}
+		}()
+		for r := range full {
+			for i := range r.claims {
+				if err := fn(r.emails[i], &r.claims[i], r.sole[i]); err != nil {
+					return err
+				}
+			}
+			if r.err != nil {
+				return r.err
+			}
+			free <- r
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("claims of %s on license %q: %w", source, licenseID, err)
+	}
+	return nil
+}
+
+// claimRun is a run of decoded source index entries. Entries are copied
+// out of the mmap about claimRunBytes at a time, one string per run, and
+// every string of the run's claims is a substring of it: a million claims
+// cost a few thousand allocations, not a million.
+type claimRun struct {
+	buf     []byte
+	entries []int32 // per entry: where it starts in buf, and its email length
+	emails  []string
+	claims  []license.Claim
+	sole    []bool
+	err     error // set on the reader's last run: why it stopped early
+}
+
+const (
+	claimRunBytes = 64 << 10
+	claimRuns     = 3 // one being read, one being handed to fn, one queued
+)
+
+// readClaims walks the entries of source from c, sends them on full in
+// runs taken from free, and closes full when done, failed (a run with err)
+// or stopped.
+func readClaims(ctx context.Context, c *bbolt.Cursor, p []byte, source license.Source, full chan<- *claimRun, free <-chan *claimRun, stop <-chan struct{}) {
+	defer close(full)
+	var r *claimRun
+	send := func() bool {
+		select {
+		case full <- r:
+			r = nil
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	next := func() bool {
+		select {
+		case r = <-free:
+			r.buf, r.entries = r.buf[:0], r.entries[:0]
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	if !next() {
+		return
+	}
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		email := k[len(p):]
+		r.entries = append(r.entries, int32(len(r.buf)), int32(len(email)))
+		r.buf = append(append(r.buf, email...), v...)
+		if len(r.buf) < claimRunBytes {
+			continue
+		}
+		r.decode(ctx, source)
+		failed := r.err != nil
+		if !send() || failed || !next() {
+			return
+		}
+	}
+	r.decode(ctx, source)
+	send()
+}
+
+// decode fills the run's emails, claims and sole from buf and entries,
+// up to the first entry it cannot decode (then err says why).
+func (r *claimRun) decode(ctx context.Context, source license.Source) {
+	r.emails, r.claims, r.sole, r.err = r.emails[:0], r.claims[:0], r.sole[:0], ctx.Err()
+	if r.err != nil {
+		return
+	}
+	run := string(r.buf)
+	n := len(r.entries) / 2
+	r.claims = slices.Grow(r.claims, n)[:n]
+	for i := range n {
+		start, el := int(r.entries[2*i]), int(r.entries[2*i+1])
+		end := len(run)
+		if i+1 < n {
+			end = int(r.entries[2*i+2])
+		}
+		email := run[start : start+el]
+		c := &r.claims[i]
+		sole, err := decodeSourceClaim(c, run[start+el:end])
+		if err != nil {
+			r.err = fmt.Errorf("source index entry of %s: %w", email, err)
+			r.claims = r.claims[:i]
+			return
+		}
+		c.Source = source
+		r.emails = append(r.emails, email)
+		r.sole = append(r.sole, sole)
+	}
+}
+
 // Cursors are base64url of: the sort column's code, 'a' or 'd', then the
 // sort key of the last member shown (for indexed sorts, exactly the index
 // key; otherwise value 0x00 email).

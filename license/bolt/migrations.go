@@ -1,11 +1,14 @@
 package bolt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"log/slog"
 
 	bbolt "go.etcd.io/bbolt"
+
+	"github.com/rollcall-sync/rollcall/license"
 )
 
 // migration brings the file from version-1 to version. Migrations run in
@@ -27,6 +30,58 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{version: 2, name: "store claims in the source index", fn: fillSourceIndex},
+}
+
+// fillSourceIndex gives every by_source entry, empty until schema 2, its
+// value: the member's claim from that source and whether it is the only
+// one (encodeSourceClaim). An entry whose member or claim is missing
+// means the index was already wrong; the migration refuses rather than
+// carry that on.
+func fillSourceIndex(tx *bbolt.Tx) error {
+	licenses := tx.Bucket(bucketLicenses)
+	return licenses.ForEachBucket(func(id []byte) error {
+		lb := licenses.Bucket(id)
+		members, idx := lb.Bucket(bucketMembers), lb.Bucket(bucketBySource)
+		if members == nil || idx == nil {
+			return fmt.Errorf("license %s: missing members or by_source bucket: %w", id, errCorrupt)
+		}
+		// Collect first: bbolt cursors do not survive writes to their
+		// bucket. The keys come out sorted, so the writes go in key order.
+		type entry struct{ k, v []byte }
+		var entries []entry
+		err := idx.ForEach(func(k, _ []byte) error {
+			i := bytes.IndexByte(k, sep)
+			if i < 0 {
+				return fmt.Errorf("license %s: source index key %q has no separator: %w", id, k, errCorrupt)
+			}
+			source, email := license.Source(k[:i]), string(k[i+1:])
+			v := members.Get(k[i+1:])
+			if v == nil {
+				return fmt.Errorf("license %s: source index names %s, who is not a member: %w", id, email, errCorrupt)
+			}
+			m, err := decodeMember(email, v)
+			if err != nil {
+				return fmt.Errorf("license %s: %w", id, err)
+			}
+			c := m.Claim(source)
+			if c == nil {
+				return fmt.Errorf("license %s: source index names %s, who has no claim of %s: %w", id, email, source, errCorrupt)
+			}
+			entries = append(entries, entry{bytes.Clone(k), encodeSourceClaim(nil, c, len(m.Claims) == 1)})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		idx.FillPercent = 0.9
+		for _, e := range entries {
+			if err := idx.Put(e.k, e.v); err != nil {
+				return fmt.Errorf("license %s: source index key %q: %w", id, e.k, err)
+			}
+		}
+		return nil
+	})
 }
 
 // schemaVersion reads meta/version; 0 for a new file.

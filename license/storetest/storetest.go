@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T, dir string) license.Store) {
 	t.Run("ListMembersLimits", h.testListLimits)
 	t.Run("ListMembersErrors", h.testListErrors)
 	t.Run("Claims", h.testClaims)
+	t.Run("SourceClaims", h.testSourceClaims)
 	t.Run("Events", h.testEvents)
 	t.Run("Entitlement", h.testEntitlement)
 	t.Run("DomainAdmins", h.testDomainAdmins)
