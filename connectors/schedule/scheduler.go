@@ -34,7 +34,8 @@ type Options struct {
 	Rand func(n int64) int64
 	// OnSkip is called when a firing finds the job's previous run still going.
 	OnSkip func(job string)
-	// OnPanic is called with what a run panicked with, after it was recovered.
+	// OnPanic is called with what a run panicked with, after it was
+	// recovered and the job is no longer marked running.
 	OnPanic func(job string, v any)
 	// LastSuccess reports when the job last succeeded. A job that never
 	// did, or not within its interval, runs once as soon as it is
@@ -244,8 +245,10 @@ func (s *Scheduler) launch(j *job, trigger string) {
 			}
 			return
 		}
-		defer j.running.Store(false)
-		if err := s.call(base, j, trigger); err != nil {
+		err := s.call(base, j, trigger)
+		j.running.Store(false)
+		s.reportPanic(j.name, err)
+		if err != nil {
 			s.log.Error("scheduled run failed", "job", j.name, "trigger", trigger, "err", err)
 		}
 	}()
@@ -292,8 +295,20 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) error {
 	if !j.running.CompareAndSwap(false, true) {
 		return fmt.Errorf("run %s now: %w", name, ErrRunning)
 	}
-	defer j.running.Store(false)
-	return s.call(ctx, j, TriggerManual)
+	err := s.call(ctx, j, TriggerManual)
+	j.running.Store(false)
+	s.reportPanic(j.name, err)
+	return err
+}
+
+// reportPanic tells OnPanic of a run that panicked. It is called once the
+// job is no longer marked running, so whoever OnPanic wakes may run the job
+// again at once.
+func (s *Scheduler) reportPanic(job string, err error) {
+	var pe *PanicError
+	if s.opts.OnPanic != nil && errors.As(err, &pe) {
+		s.opts.OnPanic(job, pe.Value)
+	}
 }
 
 // call runs j once under a context that Stop's deadline also cancels, and
@@ -306,9 +321,6 @@ func (s *Scheduler) call(parent context.Context, j *job, trigger string) (err er
 		if v := recover(); v != nil {
 			pe := &PanicError{Job: j.name, Value: v, Stack: debug.Stack()}
 			s.log.Error("run panicked", "job", j.name, "trigger", trigger, "panic", fmt.Sprint(v), "stack", string(pe.Stack))
-			if s.opts.OnPanic != nil {
-				s.opts.OnPanic(j.name, v)
-			}
 			err = pe
 		}
 	}()
