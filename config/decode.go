@@ -336,21 +336,8 @@ func (d *decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value, depth
 		return
 	}
 	fields := structFields(v.Type())
-	seen := map[string]int{}
-	for _, p := range d.pairs(n, path, depth) {
-		name, ok := keyName(p.key)
-		if !ok {
-			d.failf(p.key.Line, path, "keys must be plain names, got %s", kindName(p.key))
-			continue
-		}
-		fp := joinField(path, name)
-		if !p.merged {
-			if first, dup := seen[name]; dup {
-				d.failf(p.key.Line, fp, "given twice (first at line %d)", first)
-				continue
-			}
-			seen[name] = p.key.Line
-		}
+	for _, e := range d.entries(n, path, depth, "names") {
+		p, name, fp := e.pair, e.name, e.field
 		i := -1
 		for j, f := range fields {
 			if f.name == name {
@@ -365,6 +352,37 @@ func (d *decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value, depth
 		d.parents[fp] = path
 		d.decode(p.value, fp, v.FieldByIndex(fields[i].index), depth+1)
 	}
+}
+
+// entry is one key of a mapping with its name and field path.
+type entry struct {
+	pair
+	name, field string
+}
+
+// entries lists a mapping's keys that are plain scalars (what: "names" or
+// "values", for the error) and not given twice; merged-in keys may be
+// overridden. What it drops is reported.
+func (d *decoder) entries(n *yaml.Node, path string, depth int, what string) []entry {
+	var out []entry
+	seen := map[string]int{}
+	for _, p := range d.pairs(n, path, depth) {
+		name, ok := keyName(p.key)
+		if !ok {
+			d.failf(p.key.Line, path, "keys must be plain %s, got %s", what, kindName(p.key))
+			continue
+		}
+		fp := joinField(path, name)
+		if !p.merged {
+			if first, dup := seen[name]; dup {
+				d.failf(p.key.Line, fp, "given twice (first at line %d)", first)
+				continue
+			}
+			seen[name] = p.key.Line
+		}
+		out = append(out, entry{pair: p, name: name, field: fp})
+	}
+	return out
 }
 
 func fieldList(fields []structField) string {
@@ -384,21 +402,8 @@ func (d *decoder) decodeMap(n *yaml.Node, path string, v reflect.Value, depth in
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(t))
 	}
-	seen := map[string]int{}
-	for _, p := range d.pairs(n, path, depth) {
-		name, ok := keyName(p.key)
-		if !ok {
-			d.failf(p.key.Line, path, "keys must be plain values, got %s", kindName(p.key))
-			continue
-		}
-		fp := joinField(path, name)
-		if !p.merged {
-			if first, dup := seen[name]; dup {
-				d.failf(p.key.Line, fp, "given twice (first at line %d)", first)
-				continue
-			}
-			seen[name] = p.key.Line
-		}
+	for _, e := range d.entries(n, path, depth, "values") {
+		p, name, fp := e.pair, e.name, e.field
 		key := reflect.New(t.Key()).Elem()
 		if t.Key().Kind() == reflect.String {
 			key.SetString(name)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 
+	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/reconcile"
 	"github.com/rollcall-sync/rollcall/connectors/syncstate"
@@ -164,22 +166,15 @@ func ouDeploymentName(licenseID string, ous []string) string {
 	}
 	n := b.String()
 	if len(n) > 64 {
-		n = n[:55] + "-" + fmt.Sprintf("%08x", fnv32(n))
+		h := fnv.New32a()
+		h.Write([]byte(n))
+		n = n[:55] + "-" + fmt.Sprintf("%08x", h.Sum32())
 	}
 	return n
 }
 
-func fnv32(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
-}
-
 // connectorSchedule is the schedule of a config deployment on the same
-// connector, else DefaultSchedule: run-time deployments follow their
+// connector, else config.DefaultSchedule: run-time deployments follow their
 // connector's rhythm.
 func (e *Engine) connectorSchedule(connector string) string {
 	for _, d := range e.static {
@@ -190,7 +185,7 @@ func (e *Engine) connectorSchedule(connector string) string {
 	if s, ok := e.schedules[connector]; ok && s != "" {
 		return s
 	}
-	return DefaultSchedule
+	return config.DefaultSchedule
 }
 
 // AddDeployment saves a run-time deployment and, if the engine is

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -119,7 +120,7 @@ func (e *Engine) Deployments(ctx context.Context) ([]connectors.Deployment, erro
 		return nil, fmt.Errorf("list run-time deployments: %w", err)
 	}
 	out := append(slices.Clone(e.static), rt...)
-	slices.SortFunc(out, func(a, b connectors.Deployment) int { return cmpString(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b connectors.Deployment) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -158,14 +159,4 @@ func (e *Engine) release(name string) {
 	e.mu.Lock()
 	delete(e.running, name)
 	e.mu.Unlock()
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

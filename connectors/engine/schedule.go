@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/schedule"
 )
-
-// DefaultSchedule applies to a deployment whose config names none.
-const DefaultSchedule = "@every 1h"
 
 type scheduler = *schedule.Scheduler
 
@@ -64,7 +62,7 @@ func (e *Engine) Start(ctx context.Context) error {
 func (e *Engine) schedule(s scheduler, d connectors.Deployment) error {
 	spec := d.Schedule
 	if spec == "" {
-		spec = DefaultSchedule
+		spec = config.DefaultSchedule
 	}
 	name := d.Name
 	err := s.Add(name, spec, d.TimeZone, func(ctx context.Context) error {
