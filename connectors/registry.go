@@ -89,3 +89,12 @@ func Types() []string {
 	slices.Sort(out)
 	return out
 }
+
+// Exampler is implemented by a connector type's Config to document its
+// settings: Example returns one complete connector entry of the config
+// file (from "- name:" on, indented for the connectors: list), with every
+// setting of the type commented, defaults shown and secrets as ${VAR}.
+// `rollcall config example --connector TYPE` prints it.
+type Exampler interface {
+	Example() string
+}

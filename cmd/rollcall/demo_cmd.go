@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rollcall-sync/rollcall/config"
-	canvasfake "github.com/rollcall-sync/rollcall/connectors/canvas/fake"
 	"github.com/rollcall-sync/rollcall/connectors/engine"
 	"github.com/rollcall-sync/rollcall/connectors/googledirectory/fake"
 	"github.com/rollcall-sync/rollcall/license"
@@ -29,7 +28,7 @@ const (
 )
 
 func (a *app) demoCmd() *cobra.Command {
-	var listen string
+	var listen, lmsVendor string
 	var people, churn int
 	var interval time.Duration
 	var seed int64
@@ -47,7 +46,7 @@ students, moves, leavers). State lives in <data-dir>/demo.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
-			return a.demo(ctx, cmd, demoOptions{listen: listen, people: people, churn: churn, interval: interval, seed: seed})
+			return a.demo(ctx, cmd, demoOptions{listen: listen, people: people, churn: churn, interval: interval, seed: seed, lms: lmsVendor})
 		},
 	}
 	f := c.Flags()
@@ -56,6 +55,7 @@ students, moves, leavers). State lives in <data-dir>/demo.`,
 	f.IntVar(&churn, "churn", 5, "people the fake changes each interval")
 	f.DurationVar(&interval, "interval", 30*time.Second, "sync schedule and churn interval")
 	f.Int64Var(&seed, "seed", 1, "seed of the generated district")
+	f.StringVar(&lmsVendor, "lms", "canvas", "LMS vendor whose built-in fake serves the demo's LMS ("+demoLMSNames()+")")
 	return c
 }
 
@@ -64,11 +64,16 @@ type demoOptions struct {
 	people, churn int
 	interval      time.Duration
 	seed          int64
+	lms           string
 }
 
 func (a *app) demo(ctx context.Context, cmd *cobra.Command, o demoOptions) error {
 	if o.people < 50 || o.people > 200000 {
 		return usageErr(cmd, "--people %d: must be between 50 and 200000", o.people)
+	}
+	startLMS, ok := demoLMSVendors[o.lms]
+	if !ok {
+		return usageErr(cmd, "--lms %q: must be one of %s", o.lms, demoLMSNames())
 	}
 	if o.interval < time.Second {
 		return usageErr(cmd, "--interval %s: must be at least 1s", o.interval)
@@ -87,12 +92,17 @@ func (a *app) demo(ctx context.Context, cmd *cobra.Command, o demoOptions) error
 	district := fake.Generate(o.seed, o.people)
 	srv := fake.New(fake.Options{District: district})
 	defer srv.Close()
-	lms := canvasfake.New(canvasfake.Options{District: canvasfake.Generate(o.seed, o.people/4, max(4, o.people/40))})
+	lms, err := startLMS(o.seed, o.people)
+	if err != nil {
+		return fmt.Errorf("demo: start the %s fake: %w", o.lms, err)
+	}
 	defer lms.Close()
-	// The LMS token reaches the config through the environment, as a real
-	// deployment's secrets should; the file names only the variable.
-	if err := os.Setenv("ROLLCALL_DEMO_CANVAS_TOKEN", lms.AdminToken()); err != nil {
-		return fmt.Errorf("demo: %w", err)
+	// The LMS secrets reach the config through the environment, as a real
+	// deployment's secrets should; the file names only the variables.
+	for k, v := range lms.Env {
+		if err := os.Setenv(k, v); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 	key, err := srv.NewServiceAccount()
 	if err != nil {
@@ -120,12 +130,10 @@ connectors:
       endpoint: %s
       token_url: %s
   - name: lms
-    type: canvas
+    type: %s
     schedule: "@every %s"
     settings:
-      base_url: %s
-      access_token: ${ROLLCALL_DEMO_CANVAS_TOKEN}
-`, o.interval, keyFile, district.SuperAdmin, srv.Endpoint(), srv.TokenURL(), o.interval, lms.URL())
+%s`, o.interval, keyFile, district.SuperAdmin, srv.Endpoint(), srv.TokenURL(), lms.Vendor, o.interval, lms.settingsYAML())
 	if err := writeAtomically(cfgFile, func(w io.Writer) error { _, err := w.Write([]byte(cfgText)); return err }); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -158,10 +166,10 @@ connectors:
 			return fmt.Errorf("demo: deploy the license to /Students and /Staff: %w", err)
 		}
 		a.logger.Info("first sync", "added", run.Counts.Added, "result", run.Result)
-		_, run, err = rt.engine.LinkLMS(ctx, engine.LinkLMSRequest{License: demoLMSLicense, Vendor: "canvas", Connector: "lms",
-			Units: []string{"account:self"}, By: district.SuperAdmin})
+		_, run, err = rt.engine.LinkLMS(ctx, engine.LinkLMSRequest{License: demoLMSLicense, Vendor: lms.Vendor, Connector: "lms",
+			Units: lms.Units, By: district.SuperAdmin})
 		if err != nil {
-			return fmt.Errorf("demo: link license %s to the Canvas fake: %w", demoLMSLicense, err)
+			return fmt.Errorf("demo: link license %s to the %s fake: %w", demoLMSLicense, lms.Vendor, err)
 		}
 		a.logger.Info("first LMS sync", "added", run.Counts.Added, "result", run.Result)
 	}
@@ -173,11 +181,11 @@ connectors:
 		return fmt.Errorf("demo: sign-in token: %w", err)
 	}
 
-	go demoChurn(ctx, o, a, func(rng *rand.Rand) int { return len(srv.Churn(rng, o.churn)) + len(lms.Churn(rng, o.churn)) })
+	go demoChurn(ctx, o, a, func(rng *rand.Rand) int { return len(srv.Churn(rng, o.churn)) + lms.Churn(rng, o.churn) })
 	return a.runServer(ctx, rt, o.listen, func(addr string) {
 		fmt.Fprintf(a.stdout, `Rollcall demo district is running.
   district:  %s, %d people active in /Students and /Staff (license %q)
-  LMS:       Canvas at %s, linked to license %q
+  LMS:       %s at %s, linked to license %q
   dashboard: http://%s/
   sign-in token: %s
   metrics:   http://%s/metrics
@@ -186,7 +194,7 @@ connectors:
   admin:     %s (license admin and Google super admin)
 Syncs run every %s while the fake district changes %d people each time.
 Stop with Ctrl-C.
-`, district.Domain, want, demoLicense, lms.URL(), demoLMSLicense, addr, token, addr, addr, dir, district.SuperAdmin, o.interval, o.churn)
+`, district.Domain, want, demoLicense, lms.Vendor, lms.URL, demoLMSLicense, addr, token, addr, addr, dir, district.SuperAdmin, o.interval, o.churn)
 	})
 }
 
@@ -199,7 +207,7 @@ func demoLicenseSetup(ctx context.Context, rt *runtime, d *fake.District, people
 		return err
 	}
 	if _, err := rt.store.CreateLicense(ctx, license.License{
-		ID: demoLMSLicense, Name: "Science course pack (Canvas courses)", Type: license.TypeSchool,
+		ID: demoLMSLicense, Name: "Science course pack (LMS courses)", Type: license.TypeSchool,
 		Seats: people, Admins: []string{d.SuperAdmin}, Features: map[string]bool{"labs": true},
 	}); err != nil {
 		return err
