@@ -97,7 +97,7 @@ func BenchmarkSync(b *testing.B) {
 
 func report(b *testing.B, enrollments int, e *canvasEnv) {
 	b.ReportMetric(float64(enrollments), "enrollments")
-	b.ReportMetric(float64(e.srv.Counts().EnrollmentPages)/float64(b.N), "pages/op")
+	b.ReportMetric(float64(e.srv.Counts().UserPages)/float64(b.N), "pages/op")
 	if rss := peakRSS(); rss > 0 {
 		b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MB")
 	}

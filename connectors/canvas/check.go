@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/rollcall-sync/rollcall/connectors"
 )
@@ -31,7 +32,12 @@ func (c *Connector) account(ctx context.Context, acct string) (id, error) {
 }
 
 // ValidateSelection checks that every unit parses and exists in Canvas,
-// and that the rest of the selection reads.
+// that the rest of the selection reads, and that the token may see the
+// email addresses of the people it would sync: for a course, one user of
+// the course ("List users in course", include[]=email, per_page=1); for
+// an account, one user of the account; for a term, the term and one user
+// of the root account. Without read_email_addresses Canvas leaves the
+// email key out, and the check fails with ErrEmailPermission.
 func (c *Connector) ValidateSelection(ctx context.Context, sel connectors.Selection) error {
 	p, err := c.planFor(sel)
 	if err != nil {
@@ -39,17 +45,39 @@ func (c *Connector) ValidateSelection(ctx context.Context, sel connectors.Select
 	}
 	var errs []error
 	for _, u := range p.units {
-		var path string
+		var probe string
 		switch u.kind {
 		case "course":
-			path = "/api/v1/courses/" + u.id
+			q := c.usersQuery(p, 1)
+			probe = "/api/v1/courses/" + u.id + "/users?" + q.Encode()
 		case "account":
-			path = "/api/v1/accounts/" + u.id
+			probe = "/api/v1/accounts/" + u.id + "/users?include%5B%5D=email&per_page=1"
 		case "term":
-			path = "/api/v1/accounts/" + c.s.RootAccount + "/terms/" + u.id
+			if _, err := c.get(ctx, "look up "+u.String(), c.s.BaseURL+"/api/v1/accounts/"+c.s.RootAccount+"/terms/"+u.id); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			probe = "/api/v1/accounts/" + c.s.RootAccount + "/users?include%5B%5D=email&per_page=1"
 		}
-		if _, err := c.get(ctx, "look up "+u.String(), c.s.BaseURL+path); err != nil {
+		call := "look up " + u.String() + " and whether its users' emails are visible"
+		ans, err := c.get(ctx, call, c.s.BaseURL+probe)
+		if err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		var page []courseUser
+		if err := json.Unmarshal(ans.body, &page); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s: Canvas's answer is not a list as documented: %w", c.prefix(), call, err))
+			continue
+		}
+		for _, usr := range page {
+			confirmed := u.kind != "course" // account users always show personal information
+			for _, e := range usr.Enrollments {
+				confirmed = confirmed || !slices.Contains(unconfirmed, e.EnrollmentState)
+			}
+			if !usr.Email.set && confirmed {
+				errs = append(errs, fmt.Errorf("%s: %s: %w", c.prefix(), call, ErrEmailPermission))
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -15,6 +15,12 @@ import (
 // Canvas does not have (or will not show this token).
 var ErrUnknownUnit = errors.New("no such course, account or term in Canvas")
 
+// ErrEmailPermission marks a token whose user may not see other users'
+// email addresses: Canvas leaves the email key out of every user it
+// lists. A sync cannot tell members without emails, so it fails and
+// removes nobody.
+var ErrEmailPermission = errors.New(`the token's user may not see email addresses in Canvas (Canvas sent no email key): give them a role with the permission "Users - view primary email address" (read_email_addresses) on the account or course synced`)
+
 // ErrBadUnit marks a selection unit that is not course:<id>,
 // account:<id> or term:<id>.
 var ErrBadUnit = errors.New("unit must be course:<id>, account:<id> or term:<id>")
@@ -24,7 +30,7 @@ var ErrBadUnit = errors.New("unit must be course:<id>, account:<id> or term:<id>
 // call and Canvas's own message; never the token.
 type APIError struct {
 	Connector   string // instance name
-	Call        string // e.g. "enrollments of course 5001, page 3"
+	Call        string // e.g. "users of course 5001, page 3"
 	Code        int    // HTTP status; 0 when there was no answer
 	Reason      string // the OAuth2 error code for a refused token
 	Message     string // Canvas's message

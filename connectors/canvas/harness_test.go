@@ -23,8 +23,9 @@ const observerBase = 900000
 // the three (so account:1 must include sub-accounts), one term, teacher
 // variants as TeacherEnrollment, TaEnrollment and DesignerEnrollment,
 // statuses as enrollment states (suspended as completed), one parent
-// observing in every course, and every fifth person with an email
-// reachable only as their login_id.
+// observing in every course, and students logging in with an SIS username
+// (login_id s<id>), so that an email can come only from the email Canvas
+// shows; the roster's people without an email have none in Canvas.
 func district(r connectortest.Roster) *fake.District {
 	d := &fake.District{
 		Accounts: []fake.Account{{ID: 1, Name: "District"}, {ID: 2, ParentID: 1, Name: "High Schools"}, {ID: 3, ParentID: 2, Name: "Evening School"}},
@@ -47,12 +48,10 @@ func district(r connectortest.Roster) *fake.District {
 		connectortest.StatusDeleted: fake.StateDeleted, connectortest.StatusSuspended: fake.StateCompleted,
 	}
 	next := int64(800000)
-	for i, p := range r.People {
+	for _, p := range r.People {
 		uid, _ := strconv.ParseInt(p.ID, 10, 64)
-		u := fake.User{ID: uid, Name: p.Name(), SortableName: p.Family + ", " + p.Given, Email: p.Email, LoginID: "s" + p.ID}
-		if i%5 == 1 && p.Email != "" {
-			u.Email, u.LoginID = "", p.Email
-		}
+		u := fake.User{ID: uid, Name: p.Name(), SortableName: p.Family + ", " + p.Given, Email: p.Email,
+			LoginID: "s" + p.ID, SISUserID: "s" + p.ID}
 		d.Users = append(d.Users, u)
 		for _, m := range p.Units {
 			cid, _ := strconv.ParseInt(m.Unit, 10, 64)
@@ -77,11 +76,16 @@ type canvasEnv struct {
 }
 
 // newEnv serves d with the admin's personal token; adjust edits the
-// settings before the connector opens.
+// settings before the connector opens. In tests (not benchmarks) the fake
+// answers through its fidelity recorder, checked when the test ends.
 func newEnv(t testing.TB, d *fake.District, name string, rec *connectortest.Recorder, clock *connectortest.Clock, adjust func(*Settings)) *canvasEnv {
 	t.Helper()
-	srv := fake.New(fake.Options{District: d})
+	_, bench := t.(*testing.B)
+	srv := fake.New(fake.Options{District: d, Fidelity: !bench})
 	t.Cleanup(srv.Close)
+	if !bench {
+		t.Cleanup(func() { srv.Fidelity().Check(t) })
+	}
 	if rec == nil {
 		rec = connectortest.NewRecorder()
 	}
@@ -101,16 +105,13 @@ func newEnv(t testing.TB, d *fake.District, name string, rec *connectortest.Reco
 	return e
 }
 
-// suiteRetryAfter is what the fake's 429s ask for in the suite.
-const suiteRetryAfter = 3 * time.Second
-
 func setupCanvas(t *testing.T, env connectortest.Env) connectortest.Instance {
 	e := newEnv(t, district(env.Roster), env.Name, env.Upstream, env.Clock, func(s *Settings) { s.PerPage = env.PageSize })
 	return connectortest.Instance{
 		Connector:   e.conn,
 		Selection:   connectors.Selection{Units: []string{"account:1"}},
 		Faults:      canvasFaults{e.srv},
-		Requests:    func() int { return int(e.srv.Counts().EnrollmentPages) },
+		Requests:    func() int { return int(e.srv.Counts().UserPages) },
 		MaxAttempts: e.conn.s.Retry.MaxAttempts,
 	}
 }
@@ -118,9 +119,11 @@ func setupCanvas(t *testing.T, env connectortest.Env) connectortest.Instance {
 // canvasFaults are the fake's switches in the suite's terms.
 type canvasFaults struct{ srv *fake.Server }
 
+// RateLimit throttles as Canvas documents it, 403 "Forbidden (Rate Limit
+// Exceeded)" in plain text, which names no wait.
 func (f canvasFaults) RateLimit(n int) time.Duration {
-	f.srv.RateLimit(fake.TooMany429, n, suiteRetryAfter)
-	return suiteRetryAfter
+	f.srv.RateLimit(fake.Forbidden403, n)
+	return 0
 }
 
 func (f canvasFaults) ServerErrors(n int) { f.srv.ServerErrors(500, n) }

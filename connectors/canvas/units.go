@@ -116,6 +116,36 @@ func (c *Connector) planFor(sel connectors.Selection) (*plan, error) {
 	return p, nil
 }
 
+// userTypes are the enrollment_type[] values of "List users in course"
+// for the mapped types; none (every user) when a custom role is mapped,
+// since a custom role may be based on any type.
+func (p *plan) userTypes() []string {
+	names := map[string]string{studentEnrollment: "student", teacherEnrollment: "teacher", taEnrollment: "ta",
+		designerEnrollment: "designer", observerEnrollment: "observer"}
+	var out []string
+	for k := range p.roles {
+		if _, base := names[k]; !base {
+			return nil
+		}
+	}
+	for _, t := range p.types {
+		out = append(out, names[t])
+	}
+	return out
+}
+
+// courseLive reports whether a course in workflow state st (as a course
+// object says it: unpublished, available, completed, deleted) is one the
+// plan reads; course_states speaks the course list's words, in which an
+// unpublished course is created or claimed.
+func (p *plan) courseLive(st string) bool {
+	if st == "unpublished" {
+		return slices.Contains(p.courseStates, "created") || slices.Contains(p.courseStates, "claimed") ||
+			slices.Contains(p.courseStates, "unpublished")
+	}
+	return slices.Contains(p.courseStates, st) || slices.Contains(p.courseStates, "all")
+}
+
 // role maps one enrollment, by custom role name first, then type.
 func (p *plan) role(typ, role string) (license.Role, bool) {
 	if r, ok := p.roles[role]; ok && role != "" {

@@ -117,7 +117,8 @@ func (s *Server) courseGet(w http.ResponseWriter, r *http.Request, u *User) *api
 	return nil
 }
 
-// coursesList serves GET /api/v1/accounts/:id/courses: the courses of
+// coursesList serves GET /api/v1/accounts/:id/courses ("List active
+// courses in an account", AccountsController#courses_api): the courses of
 // the account and its sub-accounts, by id, in numbered pages.
 func (s *Server) coursesList(w http.ResponseWriter, r *http.Request, u *User) *apiError {
 	s.count.coursePages.Add(1)
@@ -131,7 +132,16 @@ func (s *Server) coursesList(w http.ResponseWriter, r *http.Request, u *User) *a
 	if !u.Admin {
 		return errNotAuthorized()
 	}
+	// Canvas's state[] speaks of created and claimed where the course
+	// JSON says unpublished; "all" is every state; default: all but
+	// deleted.
 	states := q["state[]"]
+	if len(states) == 0 {
+		states = []string{"created", "claimed", "available", "completed"}
+	}
+	if slices.Contains(states, "all") {
+		states = []string{"created", "claimed", "available", "completed", "deleted"}
+	}
 	var term int64
 	if v := q.Get("enrollment_term_id"); v != "" {
 		var err error
@@ -145,8 +155,7 @@ func (s *Server) coursesList(w http.ResponseWriter, r *http.Request, u *User) *a
 		c := s.courses[id]
 		switch {
 		case !s.under(c.AccountID, a.ID):
-		case len(states) == 0 && c.WorkflowState == "deleted":
-		case len(states) > 0 && !slices.Contains(states, c.WorkflowState):
+		case !courseInStates(c.WorkflowState, states):
 		case term != 0 && c.TermID != term:
 		case withEnrollments && len(s.rosters[id]) == 0:
 		default:
@@ -154,15 +163,10 @@ func (s *Server) coursesList(w http.ResponseWriter, r *http.Request, u *User) *a
 		}
 	}
 	per := perPage(r)
-	page := 1
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return errBadRequest("invalid page parameter: " + v)
-		}
-		page = n
+	page, aerr := ordinalPage(r)
+	if aerr != nil {
+		return aerr
 	}
-	lastPage := max(1, (len(match)+per-1)/per)
 	from := min((page-1)*per, len(match))
 	to := min(from+per, len(match))
 	out := make([]courseJSON, 0, to-from)
@@ -170,19 +174,29 @@ func (s *Server) coursesList(w http.ResponseWriter, r *http.Request, u *User) *a
 		out = append(out, s.courseJSON(c))
 	}
 	var next, prev string
-	if page < lastPage {
+	if to < len(match) {
 		next = pageURL(r, strconv.Itoa(page+1), per)
 	}
 	if page > 1 {
 		prev = pageURL(r, strconv.Itoa(page-1), per)
 	}
+	// No rel="last": courses_api paginates with total_entries nil.
 	setLink(w, "current", pageURL(r, strconv.Itoa(page), per), "next", next, "prev", prev,
-		"first", pageURL(r, "1", per), "last", pageURL(r, strconv.Itoa(lastPage), per))
+		"first", pageURL(r, "1", per))
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (s *Server) usersSelf(w http.ResponseWriter, _ *http.Request, u *User) *apiError {
-	writeJSON(w, http.StatusOK, userJSON{ID: u.ID, Name: u.Name, SortableName: u.SortableName, ShortName: u.Name, LoginID: u.LoginID})
+	writeJSON(w, http.StatusOK, s.userObject(u, u, false, true))
 	return nil
+}
+
+// courseInStates matches a course's workflow state against state[]
+// values: unpublished is Canvas's created or claimed.
+func courseInStates(state string, states []string) bool {
+	if state == "unpublished" {
+		return slices.Contains(states, "created") || slices.Contains(states, "claimed")
+	}
+	return slices.Contains(states, state)
 }

@@ -37,7 +37,9 @@ type Term struct {
 }
 
 // Course is a course in an account and a term. WorkflowState is
-// "available" (published), "unpublished", "completed" or "deleted".
+// "available" (published), "unpublished" (Canvas's created or claimed),
+// "completed" (concluded: its enrollments keep their own states, often
+// still active) or "deleted".
 type Course struct {
 	ID            int64
 	AccountID     int64
@@ -48,14 +50,21 @@ type Course struct {
 }
 
 // User is a Canvas user. Email is their primary email channel (empty:
-// none); LoginID their login, which may or may not be an email.
+// none), as they typed it (any case); LoginID their login (pseudonym
+// unique_id), which for students is usually an SIS username, not an
+// email; SISUserID their SIS id.
 type User struct {
 	ID           int64
 	Name         string
 	SortableName string
 	Email        string
 	LoginID      string
+	SISUserID    string
 	Admin        bool // an account admin: may read every roster
+	// NoEmailPermission: this admin's role has "Users - view primary
+	// email address" (read_email_addresses) switched off, so Canvas
+	// leaves the email key out of every user it shows them.
+	NoEmailPermission bool
 }
 
 // Enrollment places a user in a course.
@@ -65,6 +74,8 @@ type Enrollment struct {
 	UserID   int64
 	Type     string // StudentEnrollment, TeacherEnrollment, ...
 	State    string // active, invited, inactive, completed, deleted
+	// AssociatedUserID is the student an ObserverEnrollment observes.
+	AssociatedUserID int64
 }
 
 // District is what the fake serves: one root account and what is under it.

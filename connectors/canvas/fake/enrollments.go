@@ -7,28 +7,39 @@ import (
 	"strconv"
 )
 
-type userJSON struct {
-	ID           int64   `json:"id"`
-	Name         string  `json:"name"`
-	SortableName string  `json:"sortable_name"`
-	ShortName    string  `json:"short_name"`
-	LoginID      string  `json:"login_id,omitempty"`
-	Email        *string `json:"email,omitempty"`
+// enrollmentJSON is Canvas's Enrollment object (Api::V1::User#
+// enrollment_json), with the user embedded where the endpoint embeds it.
+type enrollmentJSON struct {
+	ID                     int64     `json:"id"`
+	UserID                 int64     `json:"user_id"`
+	CourseID               int64     `json:"course_id"`
+	CourseSectionID        int64     `json:"course_section_id"`
+	RootAccountID          int64     `json:"root_account_id"`
+	AssociatedUserID       *int64    `json:"associated_user_id"`
+	LimitPrivilegesSection bool      `json:"limit_privileges_to_course_section"`
+	Type                   string    `json:"type"`
+	Role                   string    `json:"role"`
+	RoleID                 int       `json:"role_id"`
+	EnrollmentState        string    `json:"enrollment_state"`
+	CreatedAt              string    `json:"created_at"`
+	UpdatedAt              string    `json:"updated_at"`
+	HTMLURL                string    `json:"html_url"`
+	User                   *userJSON `json:"user,omitempty"`
 }
 
-type enrollmentJSON struct {
-	ID              int64    `json:"id"`
-	UserID          int64    `json:"user_id"`
-	CourseID        int64    `json:"course_id"`
-	CourseSectionID int64    `json:"course_section_id"`
-	RootAccountID   int64    `json:"root_account_id"`
-	Type            string   `json:"type"`
-	Role            string   `json:"role"`
-	RoleID          int      `json:"role_id"`
-	EnrollmentState string   `json:"enrollment_state"`
-	CreatedAt       string   `json:"created_at"`
-	HTMLURL         string   `json:"html_url"`
-	User            userJSON `json:"user"`
+// enrollmentObject renders e without its user.
+func (s *Server) enrollmentObject(e *Enrollment, host string) enrollmentJSON {
+	j := enrollmentJSON{
+		ID: e.ID, UserID: e.UserID, CourseID: e.CourseID, CourseSectionID: e.CourseID + 700000,
+		RootAccountID: s.root, Type: e.Type, Role: e.Type, RoleID: roleIDs[e.Type], EnrollmentState: e.State,
+		CreatedAt: "2025-08-20T15:04:05Z", UpdatedAt: "2025-08-20T15:04:05Z",
+		HTMLURL: "http://" + host + "/courses/" + strconv.FormatInt(e.CourseID, 10) + "/users/" + strconv.FormatInt(e.UserID, 10),
+	}
+	if e.AssociatedUserID != 0 {
+		a := e.AssociatedUserID
+		j.AssociatedUserID = &a
+	}
+	return j
 }
 
 var roleIDs = map[string]int{StudentEnrollment: 3, TeacherEnrollment: 4, TaEnrollment: 5, DesignerEnrollment: 6, ObserverEnrollment: 7}
@@ -51,7 +62,13 @@ func (s *Server) enrollmentsList(w http.ResponseWriter, r *http.Request, u *User
 	}
 	states := q["state[]"]
 	if len(states) == 0 {
+		// "Enrollments scoped to a course context will include inactive
+		// states by default if the caller has account admin
+		// authorization" (enrollments_api_controller.rb index).
 		states = []string{StateActive, StateInvited}
+		if u.Admin {
+			states = append(states, StateInactive)
+		}
 	}
 	for _, st := range states {
 		if !slices.Contains(knownStates, st) {
@@ -64,7 +81,6 @@ func (s *Server) enrollmentsList(w http.ResponseWriter, r *http.Request, u *User
 			return errNotFound()
 		}
 	}
-	withEmail := slices.Contains(q["include[]"], "email")
 	per := perPage(r)
 	page := 1
 	var after *bookmark
@@ -121,22 +137,10 @@ func (s *Server) enrollmentsList(w http.ResponseWriter, r *http.Request, u *User
 			more = true
 			break
 		}
-		usr := s.users[e.UserID]
-		j := enrollmentJSON{
-			ID: e.ID, UserID: e.UserID, CourseID: e.CourseID, CourseSectionID: e.CourseID + 700000,
-			RootAccountID: s.root, Type: e.Type, Role: e.Type, RoleID: roleIDs[e.Type], EnrollmentState: e.State,
-			CreatedAt: "2025-08-20T15:04:05Z",
-			HTMLURL:   "http://" + r.Host + "/courses/" + strconv.FormatInt(e.CourseID, 10) + "/users/" + strconv.FormatInt(e.UserID, 10),
-			User: userJSON{ID: usr.ID, Name: usr.Name, SortableName: usr.SortableName, ShortName: usr.Name,
-				LoginID: usr.LoginID},
-		}
-		if withEmail {
-			email := usr.Email
-			j.User.Email = &email
-			if email == "" {
-				j.User.Email = nil
-			}
-		}
+		// The embedded user never carries an email: include[]=email is
+		// not one of this endpoint's documented include values.
+		j := s.enrollmentObject(e, r.Host)
+		j.User = s.userObject(s.users[e.UserID], u, false, true)
 		out = append(out, j)
 		last = e
 	}

@@ -4,19 +4,17 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 // apiError is an answer other than 200, in the form Canvas gives it.
 type apiError struct {
-	code       int
-	status     string // Canvas's "status" member, when it sends one
-	message    string
-	plain      string // a plain-text body instead of JSON (throttling)
-	html       bool   // an HTML page, as a load balancer answers 502/503
-	throttled  bool
-	retryAfter time.Duration
-	reportID   int64
+	code      int
+	status    string // Canvas's "status" member, when it sends one
+	message   string
+	plain     string // a plain-text body instead of JSON (throttling)
+	html      bool   // an HTML page, as a load balancer answers 502/503
+	throttled bool
+	reportID  int64
 }
 
 func (e *apiError) write(w http.ResponseWriter) {
@@ -24,8 +22,11 @@ func (e *apiError) write(w http.ResponseWriter) {
 	if e.code == http.StatusUnauthorized {
 		h["WWW-Authenticate"] = []string{`Bearer realm="canvas-lms"`} // as Canvas spells it
 	}
-	if e.retryAfter > 0 {
-		h.Set("Retry-After", strconv.Itoa(int((e.retryAfter+time.Second-1)/time.Second)))
+	if e.throttled {
+		// RequestThrottle#rate_limit_exceeded: the bucket is empty, and
+		// the answer carries no X-Request-Cost.
+		h.Set("X-Rate-Limit-Remaining", "0.0")
+		h.Del("X-Request-Cost")
 	}
 	switch {
 	case e.plain != "":
@@ -72,7 +73,12 @@ const (
 	MsgInvalidToken  = "Invalid access token."
 	MsgNotFound      = "The specified resource does not exist."
 	MsgNotAuthorized = "user not authorized to perform that action"
-	MsgRateLimited   = "403 Forbidden (Rate Limit Exceeded)"
+	// MsgRateLimited is RequestThrottle's plain-text body, newline and all.
+	MsgRateLimited = "403 Forbidden (Rate Limit Exceeded)\n"
+	// MsgRateLimited429 is the body of the 429 variant, in the words of
+	// Instructure's developer documentation ("429 Forbidden (Rate Limit
+	// Exceeded)").
+	MsgRateLimited429 = "429 Forbidden (Rate Limit Exceeded)\n"
 )
 
 func errInvalidToken() *apiError {
@@ -94,14 +100,15 @@ const (
 	// Forbidden403 is 403 "403 Forbidden (Rate Limit Exceeded)" in plain
 	// text, as the long-standing throttling docs describe.
 	Forbidden403 RateLimitKind = iota
-	// TooMany429 is 429 with the same body and Retry-After, as newer docs do.
+	// TooMany429 is 429 in plain text, as Instructure's newer developer
+	// documentation describes; neither names a Retry-After.
 	TooMany429
 )
 
-func errThrottled(kind RateLimitKind, retryAfter time.Duration) *apiError {
+func errThrottled(kind RateLimitKind) *apiError {
 	e := &apiError{code: http.StatusForbidden, plain: MsgRateLimited, throttled: true}
 	if kind == TooMany429 {
-		e.code, e.retryAfter = http.StatusTooManyRequests, retryAfter
+		e.code, e.plain = http.StatusTooManyRequests, MsgRateLimited429
 	}
 	return e
 }

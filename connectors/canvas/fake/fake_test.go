@@ -64,8 +64,9 @@ func rawGet(t *testing.T, s *Server, path, token string) (int, string, []byte) {
 }
 
 func TestAnswers(t *testing.T) {
-	s := New(Options{District: testDistrict(25)})
+	s := New(Options{District: testDistrict(25), Fidelity: true})
 	defer s.Close()
+	defer s.Fidelity().Check(t)
 	admin := s.AdminToken()
 	teacher := s.NewToken(2)
 	cases := []struct {
@@ -82,7 +83,7 @@ func TestAnswers(t *testing.T) {
 		{"unknown course", "/api/v1/courses/99/enrollments", admin, 404, nil, []string{MsgNotFound}},
 		{"default page of 10, lower-case link, no last", "/api/v1/courses/10/enrollments", admin, 200,
 			[]string{"\r\nlink: <", `rel="next"`, "page=bookmark:", "X-Rate-Limit-Remaining: ", "X-Request-Cost: "}, []string{`"enrollment_state":"active"`}},
-		{"courses with last", "/api/v1/accounts/1/courses?per_page=1", admin, 200, []string{`rel="last"`, "page=2"}, []string{`"id":10`}},
+		{"courses numbered, no last", "/api/v1/accounts/1/courses?per_page=1", admin, 200, []string{"page=2&per_page=1>; rel=\"next\""}, []string{`"id":10`}},
 		{"sub-account courses", "/api/v1/accounts/self/courses", admin, 200, nil, []string{`"id":11`, `"account_id":2`}},
 		{"access_token parameter", "/api/v1/users/self?access_token=" + admin, "", 200, nil, []string{`"id":1`}},
 		{"bad state", "/api/v1/courses/10/enrollments?state[]=gone", admin, 400, nil, []string{"Invalid state"}},
@@ -99,7 +100,7 @@ func TestAnswers(t *testing.T) {
 				}
 			}
 			if strings.Contains(tc.name, "no last") && (strings.Contains(head, `rel="last"`) || !strings.Contains(head, "\r\nlink: ")) {
-				t.Error("bookmark pages must send a lower-case link header without a last link")
+				t.Error("these pages must send a lower-case link header without a last link")
 			}
 			for _, b := range tc.body {
 				if !strings.Contains(string(body), b) {
@@ -138,6 +139,9 @@ func TestBookmarkPaging(t *testing.T) {
 		}
 		for _, e := range page {
 			seen[e.UserID]++
+			if e.User.Email != nil {
+				t.Errorf("enrollment %d: the embedded user carries an email", e.ID)
+			}
 			key := e.Type + "|" + e.User.SortableName
 			if key < last {
 				t.Errorf("%s after %s: not in Canvas's order", key, last)
@@ -182,8 +186,8 @@ func TestFaults(t *testing.T) {
 		header string
 		body   string
 	}{
-		{"403 throttle", func(s *Server) { s.RateLimit(Forbidden403, 1, 0) }, 403, "X-Rate-Limit-Remaining: 0.0", MsgRateLimited},
-		{"429 throttle", func(s *Server) { s.RateLimit(TooMany429, 1, 5e9) }, 429, "Retry-After: 5", MsgRateLimited},
+		{"403 throttle", func(s *Server) { s.RateLimit(Forbidden403, 1) }, 403, "X-Rate-Limit-Remaining: 0.0", MsgRateLimited},
+		{"429 throttle", func(s *Server) { s.RateLimit(TooMany429, 1) }, 429, "X-Rate-Limit-Remaining: 0.0", MsgRateLimited429},
 		{"500", func(s *Server) { s.ServerErrors(500, 1) }, 500, "application/json", `"error_report_id"`},
 		{"502", func(s *Server) { s.ServerErrors(502, 1) }, 502, "text/html", "<html>"},
 		{"fail on page 1", func(s *Server) { s.FailOnPage(1, 400) }, 400, "", "page 1 cannot be served"},
@@ -191,13 +195,19 @@ func TestFaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(Options{District: testDistrict(5)})
+			s := New(Options{District: testDistrict(5), Fidelity: true})
 			defer s.Close()
+			defer s.Fidelity().Check(t)
 			tok := s.AdminToken()
 			tc.set(s)
 			code, head, body := rawGet(t, s, "/api/v1/courses/10/enrollments", tok)
 			if code != tc.code || !strings.Contains(head, tc.header) || !strings.Contains(string(body), tc.body) {
 				t.Errorf("got %d %q\n%s", code, body, head)
+			}
+			if tc.code == 403 || tc.code == 429 {
+				if strings.Contains(head, "X-Request-Cost") || !strings.Contains(head, "text/plain") {
+					t.Errorf("a throttled answer is plain text without X-Request-Cost:\n%s", head)
+				}
 			}
 			if code2, _, _ := rawGet(t, s, "/api/v1/users/self", tok); code2 != 200 && tc.name != "fail on page 1" {
 				t.Errorf("fault did not clear: %d", code2)

@@ -18,15 +18,14 @@ func (s *Server) takeFault() *apiError {
 	case !ok:
 		return nil
 	case req.RateLimited:
-		return errThrottled(req.Kind, req.RetryAfter)
+		return errThrottled(req.Kind)
 	}
 	return errServer(req.Code, 4000+req.Served)
 }
 
-// RateLimit throttles the next n API requests, answered as kind; a 429
-// carries Retry-After retryAfter (rounded up to whole seconds) when > 0.
-func (s *Server) RateLimit(kind RateLimitKind, n int, retryAfter time.Duration) {
-	s.faults.RateLimit(kind, n, retryAfter)
+// RateLimit throttles the next n API requests, answered as kind.
+func (s *Server) RateLimit(kind RateLimitKind, n int) {
+	s.faults.RateLimit(kind, n, 0)
 }
 
 // ServerErrors answers the next n API requests with code (500, 502, 503 or 504).

@@ -85,24 +85,31 @@ type Change struct {
 }
 
 // Churn applies n random roster changes of the kind a district sees
-// between two syncs: new students enrolled (40 %), enrollments concluded
-// (30 %) and enrollments deleted (30 %).
+// between two syncs, in published courses: new students enrolled (40 %),
+// enrollments concluded (30 %) and enrollments deleted (30 %).
 func (s *Server) Churn(rng *rand.Rand, n int) []Change {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.courseIDs) == 0 {
+	var live []int64 // published courses: churn elsewhere would change nobody
+	for _, id := range s.courseIDs {
+		if s.courses[id].WorkflowState == "available" {
+			live = append(live, id)
+		}
+	}
+	if len(live) == 0 {
 		return nil
 	}
 	var out []Change
 	for range n {
-		cid := s.courseIDs[rng.IntN(len(s.courseIDs))]
+		cid := live[rng.IntN(len(live))]
 		roster := s.rosters[cid]
 		switch k := rng.IntN(10); {
 		case k < 4 || len(roster) == 0:
 			s.nextID++
 			u := &User{ID: s.nextID, Name: fmt.Sprintf("New Student %d", s.nextID),
-				SortableName: fmt.Sprintf("Student %d, New", s.nextID), Email: fmt.Sprintf("new.student%d@district.example.org", s.nextID)}
-			u.LoginID = u.Email
+				SortableName: fmt.Sprintf("Student %d, New", s.nextID), Email: fmt.Sprintf("new.student%d@students.district.example.org", s.nextID)}
+			u.SISUserID = fmt.Sprintf("s%06d", s.nextID)
+			u.LoginID = u.SISUserID
 			s.users[u.ID] = u
 			s.nextID++
 			s.rosters[cid] = append(roster, &Enrollment{ID: s.nextID, CourseID: cid, UserID: u.ID, Type: StudentEnrollment, State: StateActive})

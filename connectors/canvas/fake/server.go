@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors/fidelity"
 )
 
 // Options configure a fake server.
@@ -22,11 +24,16 @@ type Options struct {
 	Now func() time.Time
 	// TokenTTL is the lifetime of tokens the OAuth2 endpoint issues; zero: one hour.
 	TokenTTL time.Duration
+	// Fidelity serves every request through a fidelity.Recorder holding
+	// the fake to FIDELITY.md (Server.Fidelity); off for benchmarks, as
+	// the recorder buffers and parses every answer.
+	Fidelity bool
 }
 
 // Server is a running fake Canvas.
 type Server struct {
 	http     *httptest.Server
+	rec      *fidelity.Recorder
 	now      func() time.Time
 	tokenTTL time.Duration
 
@@ -60,13 +67,14 @@ type refreshGrant struct {
 }
 
 type counters struct {
-	api, enrollmentPages, coursePages, token, unauthorized, throttled atomic.Int64
+	api, enrollmentPages, userPages, coursePages, token, unauthorized, throttled atomic.Int64
 }
 
 // Counts are the requests the server answered, by kind.
 type Counts struct {
 	API             int64 // every /api/v1 request, refused ones included
 	EnrollmentPages int64 // enrollment list requests, failed ones included
+	UserPages       int64 // course and account user list requests, failed ones included
 	CoursePages     int64 // course list requests
 	Token           int64 // OAuth2 token requests
 	Unauthorized    int64 // 401 answers
@@ -102,10 +110,17 @@ func New(opts Options) *Server {
 	mux.Handle("GET /api/v1/accounts/{id}/terms/{term}", s.api(s.termGet))
 	mux.Handle("GET /api/v1/courses/{id}", s.api(s.courseGet))
 	mux.Handle("GET /api/v1/courses/{id}/enrollments", s.api(s.enrollmentsList))
+	mux.Handle("GET /api/v1/courses/{id}/users", s.api(s.courseUsers))
+	mux.Handle("GET /api/v1/accounts/{id}/users", s.api(s.accountUsers))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusNotFound, "The specified resource does not exist.")
 	})
-	s.http = httptest.NewServer(mux)
+	var h http.Handler = mux
+	if opts.Fidelity {
+		s.rec = fidelity.NewRecorder(Table(), mux)
+		h = s.rec
+	}
+	s.http = httptest.NewServer(h)
 	return s
 }
 
@@ -145,6 +160,10 @@ func (s *Server) sortRoster(courseID int64) {
 	})
 }
 
+// Fidelity is the recorder checking the fake against FIDELITY.md, nil
+// unless Options.Fidelity was set. Call its Check at the end of a test.
+func (s *Server) Fidelity() *fidelity.Recorder { return s.rec }
+
 // Close shuts the server down.
 func (s *Server) Close() { s.http.Close() }
 
@@ -160,7 +179,7 @@ func (s *Server) Client() *http.Client { return s.http.Client() }
 // Counts returns the request counters.
 func (s *Server) Counts() Counts {
 	c := &s.count
-	return Counts{API: c.api.Load(), EnrollmentPages: c.enrollmentPages.Load(), CoursePages: c.coursePages.Load(),
+	return Counts{API: c.api.Load(), EnrollmentPages: c.enrollmentPages.Load(), UserPages: c.userPages.Load(), CoursePages: c.coursePages.Load(),
 		Token: c.token.Load(), Unauthorized: c.unauthorized.Load(), Throttled: c.throttled.Load()}
 }
 
@@ -200,8 +219,8 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *User) *ap
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.count.api.Add(1)
 		remaining, cost := s.bucket.take(s.now())
-		w.Header().Set("X-Request-Cost", strconv.FormatFloat(cost, 'f', 6, 64))
-		w.Header().Set("X-Rate-Limit-Remaining", strconv.FormatFloat(remaining, 'f', 1, 64))
+		w.Header().Set("X-Request-Cost", strconv.FormatFloat(cost, 'f', -1, 64))
+		w.Header().Set("X-Rate-Limit-Remaining", strconv.FormatFloat(remaining, 'f', -1, 64))
 		u, aerr := s.authorize(r)
 		if aerr != nil {
 			s.count.unauthorized.Add(1)
@@ -211,7 +230,6 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *User) *ap
 		if aerr := s.takeFault(); aerr != nil {
 			if aerr.throttled {
 				s.count.throttled.Add(1)
-				w.Header().Set("X-Rate-Limit-Remaining", "0.0")
 			}
 			aerr.write(w)
 			return
@@ -251,8 +269,10 @@ func (s *Server) authorize(r *http.Request) (*User, *apiError) {
 	return u, nil
 }
 
-// bucketSize is the leaky bucket's capacity, as throttling.md's examples.
-const bucketSize = 700.0
+// bucketSize is the leaky bucket's high-water mark: X-Rate-Limit-Remaining
+// is hwm minus what the bucket holds (RequestThrottle::LeakyBucket
+// defaults: hwm 600, outflow 10 a second).
+const bucketSize = 600.0
 
 // bucket is Canvas's cost-based quota: each request takes its cost, time
 // gives it back. The fake's requests are cheap, so it only ever runs dry
