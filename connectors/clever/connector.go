@@ -1,0 +1,80 @@
+package clever
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+)
+
+// Connector reads one Clever district.
+type Connector struct {
+	name   string
+	s      Settings
+	base   *url.URL
+	log    *slog.Logger
+	http   *http.Client
+	clock  httpretry.Clock
+	jitter func(n int64) int64
+}
+
+// Option adjusts what New builds; for tests.
+type Option func(*Connector)
+
+// WithClock replaces the clock the retries and rate-limit waits use.
+func WithClock(c httpretry.Clock) Option { return func(o *Connector) { o.clock = c } }
+
+// WithJitter replaces the source of backoff jitter: f(n) must return a
+// value in [0, n).
+func WithJitter(f func(n int64) int64) Option { return func(o *Connector) { o.jitter = f } }
+
+// New validates s and builds a connector, offline.
+func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.withDefaults()
+	base, err := url.Parse(s.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s connector %q: settings.base_url: %w", Type, opts.Name, err)
+	}
+	c := &Connector{name: opts.Name, s: s, base: base, log: opts.Logger, http: opts.HTTPClient,
+		clock: httpretry.RealClock{}, jitter: rand.Int64N}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.log = c.log.With("connector", opts.Name, "type", Type)
+	if c.http == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = time.Minute
+		c.http = &http.Client{Transport: t}
+	}
+	for _, f := range extra {
+		f(c)
+	}
+	next := c.http.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	retrying := *c.http
+	// Redirects would carry the bearer token to wherever they point.
+	retrying.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	retrying.Transport = &httpretry.Transport{Next: next, Policy: s.Retry, Classify: c.classify,
+		Clock: c.clock, Jitter: c.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "Clever",
+		Logger: c.log}
+	c.http = &retrying
+	return c, nil
+}
+
+// Name is the connector instance's name.
+func (c *Connector) Name() string { return c.name }
+
+// BaseURL is Clever's API address, shown as the license's LMS.
+func (c *Connector) BaseURL() string { return c.s.BaseURL }
+
+func (c *Connector) prefix() string { return fmt.Sprintf("%s %q", Type, c.name) }

@@ -1,0 +1,103 @@
+package clever
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+)
+
+// resetMargin is added to a wait until X-RateLimit-Reset: the header has
+// one-second resolution and Clever's clock is not ours.
+const resetMargin = time.Second
+
+// maxResetWait caps a wait X-RateLimit-Reset asks for: Clever's windows
+// are a minute long, so anything longer is a clock gone wrong.
+const maxResetWait = 2 * time.Minute
+
+// classify is httpretry.Standard (no answer, 429, 5xx) with Clever's wait
+// for a 429: until X-RateLimit-Reset (unix seconds), by the connector's
+// clock. 501 is Clever's "not implemented", not worth another try.
+func (c *Connector) classify(resp *http.Response, err error) (retry bool, reason string, wait time.Duration) {
+	retry, reason, wait = httpretry.Standard(resp, err)
+	if err != nil || resp == nil {
+		return retry, reason, wait
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotImplemented:
+		return false, "", 0
+	case resp.StatusCode == http.StatusTooManyRequests:
+		// By the connector's clock, not the wall clock httpretry's
+		// Standard reads: a test's clock, or the clock retries sleep on.
+		wait = max(httpretry.RetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()), c.untilReset(resp.Header))
+	}
+	return retry, reason, wait
+}
+
+// untilReset is how long until X-RateLimit-Reset, plus a margin; zero
+// when the header is absent or unreadable.
+func (c *Connector) untilReset(h http.Header) time.Duration {
+	v := strings.TrimSpace(h.Get("X-RateLimit-Reset"))
+	if v == "" {
+		return 0
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec <= 0 {
+		return 0
+	}
+	d := time.Unix(sec, 0).Sub(c.clock.Now()) + resetMargin
+	return min(max(d, resetMargin), maxResetWait)
+}
+
+// get fetches rawURL and returns a 2xx body. Retries happen under c.http
+// (classify); when an answer says the window is spent (remaining 0) the
+// next request waits for its reset first.
+func (c *Connector) get(ctx context.Context, call, rawURL string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.s.Token.Value())
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, ctx.Err())
+	}
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return nil, &APIError{Connector: c.name, Call: call, Err: err}
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, &APIError{Connector: c.name, Call: call, Err: err}
+	}
+	code := resp.StatusCode
+	if code >= 200 && code < 300 {
+		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+			if d := c.untilReset(resp.Header); d > 0 {
+				c.log.LogAttrs(ctx, slog.LevelDebug, "Clever rate-limit window spent; waiting for its reset", slog.Duration("wait", d))
+				if err := c.clock.Sleep(ctx, d); err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
+				}
+			}
+		}
+		return body, nil
+	}
+	return nil, &APIError{Connector: c.name, Call: call, Code: code,
+		Message: cleverMessage(code, body, resp.Header.Get("Content-Type"))}
+}

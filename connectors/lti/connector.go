@@ -1,0 +1,116 @@
+package lti
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+)
+
+// Connector is one registered platform: the NRPS client that reads its
+// courses' rosters, and the registration launches are checked against.
+type Connector struct {
+	name     string
+	s        Settings
+	key      *Key
+	log      *slog.Logger
+	http     *http.Client // NRPS, retrying
+	raw      *http.Client // token endpoint and JWKS: one request each
+	clock    httpretry.Clock
+	jitter   func(n int64) int64
+	contexts *contexts
+
+	mu       sync.Mutex
+	token    string
+	tokenExp time.Time
+}
+
+// Option adjusts what New builds; for tests.
+type Option func(*Connector)
+
+// WithClock replaces the clock the retries and token expiry use.
+func WithClock(c httpretry.Clock) Option { return func(o *Connector) { o.clock = c } }
+
+// New validates s, reads the key and the contexts file, and builds the
+// connector without touching the network.
+func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.paths(opts.BaseDir, opts.Name)
+	key, err := LoadKeyFile(s.PrivateKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s connector %q: settings.private_key_file: %w", Type, opts.Name, err)
+	}
+	reg, err := openContexts(s.ContextsFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s connector %q: settings.contexts_file: %w", Type, opts.Name, err)
+	}
+	c := &Connector{name: opts.Name, s: s, key: key, log: opts.Logger, http: opts.HTTPClient,
+		clock: httpretry.RealClock{}, jitter: rand.Int64N, contexts: reg}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.log = c.log.With("connector", opts.Name, "type", Type)
+	if c.http == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = time.Minute
+		c.http = &http.Client{Transport: t}
+	}
+	for _, f := range extra {
+		f(c)
+	}
+	raw := *c.http
+	// Redirects would carry the bearer token or the assertion elsewhere.
+	raw.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	raw.Timeout = time.Minute
+	c.raw = &raw
+	next := c.http.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	retrying := raw
+	retrying.Timeout = 0
+	retrying.Transport = &httpretry.Transport{Next: next, Policy: s.Retry, Classify: classify, Clock: c.clock,
+		Jitter: c.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "LTI platform", Logger: c.log}
+	c.http = &retrying
+	return c, nil
+}
+
+// Name is the connector instance's name.
+func (c *Connector) Name() string { return c.name }
+
+// BaseURL is the platform's issuer, shown as the license's LMS.
+func (c *Connector) BaseURL() string { return c.s.Issuer }
+
+// Issuer, ClientID and DeploymentIDs are the registration launches are
+// checked against.
+func (c *Connector) Issuer() string          { return c.s.Issuer }
+func (c *Connector) ClientID() string        { return c.s.ClientID }
+func (c *Connector) DeploymentIDs() []string { return c.s.DeploymentIDs }
+
+// AutoEnrolLicense is the license a course's first launch enrols it on;
+// empty: launches only record the course.
+func (c *Connector) AutoEnrolLicense() string { return c.s.AutoEnrolLicense }
+
+// Key is the tool's signing key.
+func (c *Connector) Key() *Key { return c.key }
+
+// Context returns a course recorded by a launch.
+func (c *Connector) Context(id string) (Context, bool) { return c.contexts.lookup(id) }
+
+// Remember records a launch's course; first says it was never launched.
+func (c *Connector) Remember(ctx Context) (first bool, err error) {
+	first, err = c.contexts.remember(ctx)
+	if err != nil {
+		return false, fmt.Errorf("%s: record course %q: %w", c.prefix(), ctx.ID, err)
+	}
+	return first, nil
+}
+
+func (c *Connector) prefix() string { return fmt.Sprintf("%s %q", Type, c.name) }
