@@ -18,6 +18,7 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 [ -x /usr/sbin/slapd ] || need+=(slapd ldap-utils)
 /usr/bin/python3 -c 'import googleapiclient, google.oauth2.service_account, google_auth_httplib2' >/dev/null 2>&1 ||
 	need+=(python3-googleapi python3-google-auth python3-google-auth-httplib2)
+/usr/bin/python3 -c 'import jwt, cryptography' >/dev/null 2>&1 || need+=(python3-jwt python3-cryptography) # the PyJWT LTI client
 if ((${#need[@]})); then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "missing Debian packages: ${need[*]}; install them (as root: apt-get install ${need[*]}) and run again" >&2
