@@ -21,6 +21,7 @@ type resettableSource struct {
 	mu    sync.Mutex
 	build func() (oauth2.TokenSource, error)
 	cur   oauth2.TokenSource
+	gen   uint64 // counts resets, so that concurrent 401s reset once
 }
 
 func (r *resettableSource) Token() (*oauth2.Token, error) {
@@ -38,10 +39,22 @@ func (r *resettableSource) Token() (*oauth2.Token, error) {
 	return ts.Token()
 }
 
-// reset forgets the cached token; the next call fetches a new one.
-func (r *resettableSource) reset() {
+// generation identifies the cached token source; pass it to reset.
+func (r *resettableSource) generation() uint64 {
 	r.mu.Lock()
-	r.cur = nil
+	defer r.mu.Unlock()
+	return r.gen
+}
+
+// reset forgets the cached token, unless it was already replaced since
+// gen: requests in flight together that all meet a 401 then fetch one
+// new token, not one each. The next call fetches a new one.
+func (r *resettableSource) reset(gen uint64) {
+	r.mu.Lock()
+	if r.gen == gen {
+		r.cur = nil
+		r.gen++
+	}
 	r.mu.Unlock()
 }
 

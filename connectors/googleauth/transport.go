@@ -74,6 +74,7 @@ type reauthTransport struct {
 }
 
 func (t *reauthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	gen := t.src.generation()
 	resp, err := t.next.RoundTrip(req)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
@@ -82,7 +83,7 @@ func (t *reauthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	resp.Body.Close()
-	t.src.reset()
+	t.src.reset(gen)
 	r := req.Clone(req.Context())
 	if req.GetBody != nil {
 		body, err := req.GetBody()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/oauth1"
 )
 
 // Base paths of the rostering service, by version.
@@ -100,7 +101,8 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	}
 	switch s.Version {
 	case V11:
-		signer := &oauth1Signer{next: base, key: s.ConsumerKey, secret: s.ConsumerSecret.Value(), now: o.now, nonce: o.nonce}
+		signer := &oauth1.Signer{Next: base, ConsumerKey: s.ConsumerKey, ConsumerSecret: s.ConsumerSecret.Value(),
+			Method: oauth1.HMACSHA256, Now: o.now, Nonce: o.nonce}
 		c.client = &http.Client{Transport: retry(signer)}
 	case V12:
 		retrying := retry(base)

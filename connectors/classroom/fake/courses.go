@@ -127,7 +127,7 @@ func (srv *Server) coursesList(w http.ResponseWriter, q *request) *fakeauth.Erro
 		last = c.created
 	}
 	srv.mu.RUnlock()
-	return writeJSON(w, &out, truncate)
+	return writeJSON(w, &out, truncate, q.mask)
 }
 
 // coursesGet is courses.get.
@@ -146,15 +146,26 @@ func (srv *Server) coursesGet(w http.ResponseWriter, q *request) *fakeauth.Error
 	}
 	out := srv.courseJSON(c)
 	srv.mu.RUnlock()
-	return writeJSON(w, &out, false)
+	return writeJSON(w, &out, false, q.mask)
 }
 
-// writeJSON sends v with its length, or half of it when truncate is set:
-// the client then sees the connection end mid-body.
-func writeJSON(w http.ResponseWriter, v any, truncate bool) *fakeauth.Error {
+// writeJSON sends v, cut to the fields= mask, with its length, or half of
+// it when truncate is set: the client then sees the connection end
+// mid-body.
+func writeJSON(w http.ResponseWriter, v any, truncate bool, mask *fakeauth.FieldMask) *fakeauth.Error {
 	buf, err := json.Marshal(v)
 	if err != nil {
 		return fakeauth.ServerError(500)
+	}
+	if mask != nil {
+		// Google's partial response: only the fields= selection.
+		var generic any
+		if err := json.Unmarshal(buf, &generic); err != nil {
+			return fakeauth.ServerError(500)
+		}
+		if buf, err = json.Marshal(mask.Prune(generic)); err != nil {
+			return fakeauth.ServerError(500)
+		}
 	}
 	buf = append(buf, '\n')
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")

@@ -41,10 +41,20 @@
 //   - Delegation, the token endpoint, 401s and error bodies are
 //     connectors/googleauth/fakeauth's, shared with the Directory fake.
 //
-// Not reproduced: fields= partial responses (the parameter is accepted and
-// the whole resource served), course aliases, invitations listing,
+// fields= partial responses are served (only the fields asked for, as
+// Google answers), but a field the resource lacks selects nothing rather
+// than Google's 400.
+//
+// Not reproduced: course aliases, invitations listing,
 // guardians, and every write method. Invitations exist only so a test can
 // hold someone who was invited and never joined (never listed).
+//
+// Fidelity: FIDELITY.md lists every endpoint, parameter, field, header and
+// status the fake serves with its Google source; Options.Fidelity (or
+// RecordFidelity) serves through connectors/fidelity recorders and
+// CheckFidelity fails a test for anything outside it. Its tests hold the
+// table to the discovery document in google.golang.org/api and run
+// Google's Python client (testdata/pyclient.py) against the fake.
 //
 // Fault switches (RateLimit, RateLimitAs, ServerErrors, ServerErrorsCode,
 // FailOnPage, Truncate, SlowPages, Empty, BadCredentials, ExpireTokens)

@@ -52,8 +52,9 @@ func get(t *testing.T, s *Server, tok, path string, v any) int {
 // Paging is complete and stable, newest first, filters hold, and page
 // sizes are honored.
 func TestCoursesListPaging(t *testing.T) {
-	s := New(Options{School: Generate(3, 4000)})
+	s := New(Options{School: Generate(3, 4000), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	tok := token(t, s, s.Admin(), ScopeCoursesReadonly)
 	all := s.Courses()
 	teacher := all[5].OwnerID
@@ -107,8 +108,9 @@ func TestCoursesListPaging(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	s := New(Options{School: Generate(2, 500)})
+	s := New(Options{School: Generate(2, 500), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	full := token(t, s, s.Admin(), ScopeCoursesReadonly, ScopeRostersReadonly)
 	course := s.Courses()[0].ID
 	cases := []struct {
@@ -141,8 +143,9 @@ func TestErrors(t *testing.T) {
 
 // emailAddress is there only for tokens with the profile emails scope.
 func TestProfileEmails(t *testing.T) {
-	s := New(Options{School: Generate(2, 500)})
+	s := New(Options{School: Generate(2, 500), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	course := s.Courses()[0].ID
 	for _, withEmails := range []bool{true, false} {
 		scopes := []string{ScopeRostersReadonly}
@@ -167,8 +170,9 @@ func TestProfileEmails(t *testing.T) {
 // Rosters joined or left between pages shift nobody, and churn changes
 // what is served.
 func TestRosterPagingUnderChurn(t *testing.T) {
-	s := New(Options{School: Generate(4, 2000)})
+	s := New(Options{School: Generate(4, 2000), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	tok := token(t, s, s.Admin(), ScopeRostersReadonly)
 	c := s.Courses()[2]
 	if len(c.Students) < 6 {
@@ -204,8 +208,9 @@ func TestRosterPagingUnderChurn(t *testing.T) {
 
 // Faults switch on and off while requests run.
 func TestFaults(t *testing.T) {
-	s := New(Options{School: Generate(2, 300)})
+	s := New(Options{School: Generate(2, 300), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	tok := token(t, s, s.Admin(), ScopeCoursesReadonly)
 	s.RateLimitAs(fakeauth.UserRateLimitExceeded, 1, 2*time.Second)
 	req, _ := http.NewRequest("GET", s.URL()+"/v1/courses", nil)

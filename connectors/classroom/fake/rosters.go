@@ -91,7 +91,7 @@ func (srv *Server) rosterList(w http.ResponseWriter, q *request, key string, ros
 	if next != "" {
 		body["nextPageToken"] = next
 	}
-	return writeJSON(w, body, truncate)
+	return writeJSON(w, body, truncate, q.mask)
 }
 
 // userProfilesGet is userProfiles.get, by id, email or "me".
@@ -105,5 +105,5 @@ func (srv *Server) userProfilesGet(w http.ResponseWriter, q *request) *fakeauth.
 	}
 	p := srv.profile(srv.users[id], q.emails)
 	srv.mu.RUnlock()
-	return writeJSON(w, &p, false)
+	return writeJSON(w, &p, false, q.mask)
 }

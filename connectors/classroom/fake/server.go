@@ -47,6 +47,10 @@ type Options struct {
 	Now func() time.Time
 	// MaxPageSize caps every page; zero: DefaultMaxPageSize.
 	MaxPageSize int
+	// Fidelity serves every request through fidelity recorders holding
+	// the fake to FIDELITY.md (see CheckFidelity). Tests set it;
+	// benchmarks leave it off, as the recorders buffer every body.
+	Fidelity bool
 }
 
 // Server is a running fake of the Classroom API and Google's token endpoint.
@@ -66,6 +70,7 @@ type Server struct {
 
 	faults faults
 	count  counters
+	rec    *fakeauth.Recording
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -90,7 +95,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fakeauth.NotFound("Requested entity was not found.").Write(w)
 	})
-	srv.http = httptest.NewServer(mux)
+	srv.rec = fakeauth.NewRecording(Table(), mux, opts.Fidelity)
+	srv.http = httptest.NewServer(srv.rec)
 	srv.auth.SetURL(srv.TokenURL())
 	return srv
 }
@@ -166,6 +172,19 @@ func (srv *Server) Register(sa *fakeauth.ServiceAccount, scopes ...string) {
 	srv.auth.Register(sa, scopes...)
 }
 
+// NewServiceAccount generates, registers (with ReadOnlyScopes) and returns
+// the JSON key file of a service account whose token_uri is this server,
+// for clients that sign in from a key file (the demo, Google's Python
+// client).
+func (srv *Server) NewServiceAccount() ([]byte, error) {
+	sa, file, err := fakeauth.NewServiceAccount("rollcall-sync@rollcall-fake.iam.gserviceaccount.com", srv.TokenURL())
+	if err != nil {
+		return nil, err
+	}
+	srv.Register(sa)
+	return file, nil
+}
+
 // ExpireTokens makes every token issued so far expire now.
 func (srv *Server) ExpireTokens() { srv.auth.ExpireTokens() }
 
@@ -205,7 +224,8 @@ func (srv *Server) findUser(key string) (int, bool) {
 type request struct {
 	r      *http.Request
 	who    caller
-	emails bool // the token may see profile email addresses
+	emails bool                // the token may see profile email addresses
+	mask   *fakeauth.FieldMask // fields=: the partial response asked for
 }
 
 type handler func(w http.ResponseWriter, q *request) *fakeauth.Error
@@ -233,8 +253,13 @@ func (srv *Server) api(h handler, listing bool, scopes ...string) http.Handler {
 		if listing {
 			srv.count.listings.Add(1)
 		}
+		mask, err := fakeauth.ParseFields(r.URL.Query().Get("fields"))
+		if err != nil {
+			fakeauth.BadRequest("Invalid field selection: " + err.Error()).Write(w)
+			return
+		}
 		who, _ := t.Info.(caller)
-		if aerr := h(w, &request{r: r, who: who, emails: t.Allows(ScopeProfileEmails)}); aerr != nil {
+		if aerr := h(w, &request{r: r, who: who, emails: t.Allows(ScopeProfileEmails), mask: mask}); aerr != nil {
 			aerr.Write(w)
 		}
 	})

@@ -22,8 +22,16 @@
 //     answer by scope: 401 UNAUTHENTICATED (authError, with a
 //     WWW-Authenticate challenge) without a live token, 403
 //     PERMISSION_DENIED insufficientPermissions without a needed scope.
+//   - JWT segments are accepted with or without base64 '=' padding:
+//     google-auth-python 1.5.1 (Debian) pads them and Google accepts it.
 //   - Error bodies {"error":{"code","message","errors":[{"message",
 //     "domain","reason"}],"status"}}, Retry-After in whole seconds on rate
 //     limits, and a 502 answered with an HTML page as Google's front end
 //     does.
+//
+// It also holds what the Google fakes' tests share: the token endpoint's
+// fidelity table (FIDELITY.md) and the Recording that serves a fake
+// through fidelity recorders, the discovery documents of
+// google.golang.org/api found in the module cache (Discovery), and the
+// way to Google's Python client (PythonClient).
 package fakeauth

@@ -187,7 +187,7 @@ func (i *Issuer) exchange(assertion string) (code int, errCode, desc, token stri
 	if acct == nil {
 		return 400, "invalid_grant", "Invalid grant: account not found", ""
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	sig, err := decodeB64(parts[2])
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if err != nil || hdr.Alg != "RS256" || acct.revoked || rsa.VerifyPKCS1v15(acct.pub, crypto.SHA256, sum[:], sig) != nil {
 		return 400, "invalid_grant", MsgBadSignature, ""
@@ -224,8 +224,18 @@ func (i *Issuer) exchange(assertion string) (code int, errCode, desc, token stri
 	return 200, "", "", token
 }
 
+// decodeB64 decodes a JWS segment in base64url, with or without the '='
+// padding: RFC 7515 leaves it out, but google-auth-python sent it until
+// its 2019 change (pull request #324) and Debian's python3-google-auth
+// 1.5.1 still does; those clients sign in to Google, whose token
+// endpoint accepts those assertions. The signature is checked over the
+// segments as received, padding and all.
+func decodeB64(seg string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(seg, "="))
+}
+
 func decodeSegment(seg string, v any) error {
-	b, err := base64.RawURLEncoding.DecodeString(seg)
+	b, err := decodeB64(seg)
 	if err != nil {
 		return err
 	}

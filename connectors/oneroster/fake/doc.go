@@ -58,6 +58,12 @@
 // courses, demographics, gradebook services, write methods, and delta
 // bundles.
 //
+// Fidelity: FIDELITY.md lists every REST endpoint, parameter, field,
+// header and status with its 1EdTech source (Options.Fidelity,
+// RecordFidelity and CheckFidelity hold the fake to it), and
+// CSV-FIDELITY.md every file, column and manifest property WriteBundle
+// writes.
+//
 // Fault switches (RateLimit, ServerErrors, FailOnPage, SlowPages,
 // Truncate, BadCredentials, ExpireTokens, Empty) make *Server a
 // connectortest.Faults; mutations (SetUserStatus, SetUserEnabled,

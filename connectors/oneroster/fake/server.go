@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors/fidelity"
 )
 
 // Base paths of the two REST bindings.
@@ -36,6 +38,10 @@ type Options struct {
 	TokenTTL time.Duration
 	// Now is the server's clock (timestamps, token expiry, changes).
 	Now func() time.Time
+	// Fidelity serves every request through a fidelity recorder holding
+	// the fake to FIDELITY.md (see CheckFidelity). Tests set it;
+	// benchmarks leave it off, as the recorder buffers every body.
+	Fidelity bool
 }
 
 // Server is a running fake OneRoster 1.1 and 1.2 rostering service.
@@ -61,6 +67,7 @@ type Server struct {
 
 	faults faults
 	count  counters
+	rec    *recording
 }
 
 type counters struct {
@@ -128,7 +135,9 @@ func New(opts Options) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		errNotFound("Endpoint " + r.URL.Path).write(w)
 	})
-	s.http = httptest.NewServer(mux)
+	s.rec = &recording{rec: fidelity.NewRecorder(Table(), mux), mux: mux}
+	s.rec.on.Store(opts.Fidelity)
+	s.http = httptest.NewServer(s.rec)
 	return s
 }
 
