@@ -15,6 +15,11 @@ import (
 // TestConformance runs the shared connector suite against the fake
 // Directory. A person is in exactly one org unit and always has a primary
 // email, so the suite leaves out overlaps and people without email.
+//
+// The suite runs with concurrency 1: its fault cases count retries
+// exactly ("the next n requests fail", "page 3 fails every time"), which
+// holds only for one listing at a time. The concurrent read is held to
+// the same contract by concurrent_test.go.
 func TestConformance(t *testing.T) {
 	connectortest.Run(t, connectortest.Harness{
 		Name:             Type,
@@ -46,7 +51,7 @@ func setupGoogle(t *testing.T, env connectortest.Env) connectortest.Instance {
 		unitIndex[u.ID] = i
 	}
 	e := newEnv(t, d, envOptions{name: env.Name, rec: env.Upstream, clock: env.Clock,
-		settings: func(s *Settings) { s.MaxResults = env.PageSize }})
+		settings: func(s *Settings) { s.MaxResults = env.PageSize; s.Concurrency = 1 }})
 	ids := map[string]string{}
 	for _, p := range env.Roster.People {
 		if len(p.Units) == 0 {

@@ -24,4 +24,14 @@
 //     short, honoring Retry-After), the 401 refresh and Google's error
 //     bodies live in connectors/googleauth, shared with google-classroom.
 //   - Only read-only scopes are ever asked for.
+//   - Reads run concurrently within the quota: every selected unit is its
+//     own listing, and a unit whose first pages spend their time waiting
+//     on the server (Google's ~200 ms a page) is split into one listing
+//     per first character of the
+//     primary email (split.go says why not by org unit, and what that
+//     assumes). At most `concurrency` requests are in flight, every
+//     request waits on a token bucket sized to quota_per_minute ×
+//     quota_percent (connectors/ratelimit), retries included, and the
+//     first listing to fail cancels the others and fails the read.
+//   - users.list asks only for the fields the planner uses (fields=).
 package googledirectory

@@ -151,18 +151,20 @@ func (c *Connector) userQuery(ou string) string {
 	return strings.Join(parts, " ")
 }
 
-// Fetch lists the users of every selected org unit, a page at a time.
+// Fetch lists the users of every selected org unit. Units are read
+// concurrently, and a unit bigger than one page is split into one listing
+// per first character of the primary email (see split.go); every listing
+// waits on the connector's quota.
 func (c *Connector) Fetch(ctx context.Context, sel connectors.Selection, emit func([]connectors.Person) error) error {
 	p, err := c.planFor(sel)
 	if err != nil {
 		return err
 	}
+	r := newRead(ctx, c.s.Concurrency, emit)
 	for _, ou := range p.query {
-		if err := c.fetchUnit(ctx, p, ou, emit); err != nil {
-			return err
-		}
+		r.spawn(func(ctx context.Context) error { return c.readUnit(ctx, r, p, ou) })
 	}
-	return nil
+	return r.wait()
 }
 
 // emitError marks an error from the caller's emit, passed through as is.
@@ -170,43 +172,68 @@ type emitError struct{ err error }
 
 func (e emitError) Error() string { return e.err.Error() }
 
-func (c *Connector) fetchUnit(ctx context.Context, p *plan, ou string, emit func([]connectors.Person) error) error {
-	q := c.userQuery(ou)
+// person converts a user to a person, or reports that the selection
+// leaves the user out.
+func (c *Connector) person(p *plan, u *admin.User) (connectors.Person, bool) {
+	if (u.Suspended && !c.s.IncludeSuspended) || (u.Archived && !c.s.IncludeArchived) {
+		return connectors.Person{}, false
+	}
+	if p.exact != nil && !p.exact[strings.ToLower(u.OrgUnitPath)] {
+		return connectors.Person{}, false
+	}
+	person := connectors.Person{
+		ExternalID: u.Id,
+		Email:      u.PrimaryEmail,
+		OrgUnit:    u.OrgUnitPath,
+		Role:       p.role(u.OrgUnitPath),
+	}
+	if u.Name != nil {
+		person.Name = u.Name.FullName
+	}
+	return person, true
+}
+
+// listCall is users.list for one listing, asking only for the fields the
+// planner uses.
+func (c *Connector) listCall(q string) *admin.UsersListCall {
 	call := c.svc.Users.List().Customer(c.s.Customer).MaxResults(int64(c.s.MaxResults)).
 		Projection("basic").Fields(userFields)
 	if q != "" {
 		call = call.Query(q)
 	}
+	return call
+}
+
+// listing pages through one query to the end, passing each page's
+// users that keep(u) accepts to r.
+func (c *Connector) listing(ctx context.Context, r *read, p *plan, ou, q string, keep func(*admin.User) bool) error {
 	pages := 0
-	err := call.Pages(ctx, func(resp *admin.Users) error {
+	err := c.listCall(q).Pages(ctx, func(resp *admin.Users) error {
 		pages++
-		out := make([]connectors.Person, 0, len(resp.Users))
-		for _, u := range resp.Users {
-			if (u.Suspended && !c.s.IncludeSuspended) || (u.Archived && !c.s.IncludeArchived) {
-				continue
-			}
-			if p.exact != nil && !p.exact[strings.ToLower(u.OrgUnitPath)] {
-				continue
-			}
-			person := connectors.Person{
-				ExternalID: u.Id,
-				Email:      u.PrimaryEmail,
-				OrgUnit:    u.OrgUnitPath,
-				Role:       p.role(u.OrgUnitPath),
-			}
-			if u.Name != nil {
-				person.Name = u.Name.FullName
-			}
+		return c.sendPage(r, p, resp.Users, keep)
+	})
+	return c.listError(ctx, ou, q, pages+1, err)
+}
+
+// sendPage converts and sends the users keep accepts (all when nil).
+func (c *Connector) sendPage(r *read, p *plan, users []*admin.User, keep func(*admin.User) bool) error {
+	out := make([]connectors.Person, 0, len(users))
+	for _, u := range users {
+		if keep != nil && !keep(u) {
+			continue
+		}
+		if person, ok := c.person(p, u); ok {
 			out = append(out, person)
 		}
-		if len(out) == 0 {
-			return nil
-		}
-		if err := emit(out); err != nil {
-			return emitError{err}
-		}
+	}
+	if len(out) == 0 {
 		return nil
-	})
+	}
+	return r.send(out)
+}
+
+// listError names the connector, the unit, the query and the page.
+func (c *Connector) listError(ctx context.Context, ou, q string, page int, err error) error {
 	var ee emitError
 	switch {
 	case err == nil:
@@ -214,7 +241,7 @@ func (c *Connector) fetchUnit(ctx context.Context, p *plan, ou string, emit func
 	case errors.As(err, &ee):
 		return fmt.Errorf("%s: users of %s: %w", c.prefix(), ou, ee.err)
 	case ctx.Err() != nil:
-		return fmt.Errorf("%s: users.list of %s, page %d: %w", c.prefix(), ou, pages+1, ctx.Err())
+		return fmt.Errorf("%s: users.list of %s, page %d: %w", c.prefix(), ou, page, context.Cause(ctx))
 	}
-	return c.wrap(fmt.Sprintf("users.list of %s (query %q), page %d", ou, q, pages+1), err)
+	return c.wrap(fmt.Sprintf("users.list of %s (query %q), page %d", ou, q, page), err)
 }

@@ -3,15 +3,18 @@ package googledirectory
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/connectortest"
 	"github.com/rollcall-sync/rollcall/connectors/googledirectory/fake"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // testAccount is one RSA service account shared by the tests: key
@@ -40,6 +43,13 @@ type envOptions struct {
 	name     string   // connector instance name; empty: "district"
 	rec      *connectortest.Recorder
 	clock    *connectortest.Clock
+	// transport is the base under the connector's retries; nil: default.
+	transport http.RoundTripper
+	// splitLatency is WithSplitLatency's; zero splits every unit that
+	// outlasts the first pages.
+	splitLatency time.Duration
+	// quotaClock, when set, is what the quota paces on.
+	quotaClock ratelimit.Clock
 }
 
 // newEnv serves d (nil: a small generated district) and opens a connector
@@ -75,13 +85,24 @@ func newEnv(t testing.TB, d *fake.District, eo envOptions) *googleEnv {
 	if name == "" {
 		name = "district"
 	}
-	e.set = Settings{CredentialsFile: "sa.json", Subject: d.SuperAdmin, Endpoint: srv.Endpoint(), MaxResults: 50}
+	// The quota is paced on the wall clock; tests that are not about it
+	// run with one too large to wait on.
+	e.set = Settings{CredentialsFile: "sa.json", Subject: d.SuperAdmin, Endpoint: srv.Endpoint(), MaxResults: 50,
+		QuotaPerMinute: 1_000_000}
 	if eo.settings != nil {
 		eo.settings(&e.set)
 	}
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{b: e.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	conn, err := New(e.set, connectors.OpenOptions{Name: name, Logger: logger, Upstream: e.rec, BaseDir: dir},
-		WithClock(e.clock))
+	oo := connectors.OpenOptions{Name: name, Logger: logger, Upstream: e.rec, BaseDir: dir}
+	if eo.transport != nil {
+		oo.HTTPClient = &http.Client{Transport: eo.transport}
+	}
+	// Split however fast the fake answers, so that tests see the split.
+	extra := []Option{WithClock(e.clock), WithSplitLatency(eo.splitLatency)}
+	if eo.quotaClock != nil {
+		extra = append(extra, WithQuotaClock(eo.quotaClock))
+	}
+	conn, err := New(e.set, oo, extra...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/googleauth"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // Type is the connector type name in the config file.
@@ -38,6 +39,27 @@ type Settings struct {
 	// MaxResults is users.list's page size: 1–500, default 500.
 	MaxResults int   `yaml:"max_results"`
 	Retry      Retry `yaml:"retry"`
+	// QuotaPerMinute is the Directory API quota of the project and admin
+	// the connector acts as: Google's default is 2,400 queries a minute
+	// per user per project. Default 2,400.
+	QuotaPerMinute int `yaml:"quota_per_minute"`
+	// QuotaPercent is the share of QuotaPerMinute one read may spend; the
+	// rest is headroom for the district's other tools on the same
+	// project and admin. 1-100, default 95.
+	QuotaPercent int `yaml:"quota_percent"`
+	// Concurrency is how many users.list requests may be in flight at
+	// once. 1 reads each org unit with one listing, page after page.
+	// 1-32, default 10.
+	Concurrency int `yaml:"concurrency"`
+	// SplitByEmail lets a slow, large org unit be read as one listing per
+	// first character of the primary email, side by side. Off by default:
+	// Google's search has no "any other first character" form, so a user
+	// whose email starts with a character the split does not cover (and
+	// who is not in the unit's first pages) would be missed, and a missed
+	// user loses their seat. Turn it on where usernames are plain ASCII
+	// (or Latin-1) and a large unit must be read within minutes; org
+	// units are read side by side either way.
+	SplitByEmail bool `yaml:"split_by_email"`
 }
 
 // Retry bounds the retries of one API call.
@@ -50,6 +72,14 @@ const (
 	DefaultMaxAttempts = googleauth.DefaultMaxAttempts
 	DefaultMaxElapsed  = googleauth.DefaultMaxElapsed
 	DefaultBaseDelay   = googleauth.DefaultBaseDelay
+	// DefaultQuotaPerMinute is Google's documented default Directory API
+	// quota (developers.google.com/admin-sdk/directory/v1/limits).
+	DefaultQuotaPerMinute = ratelimit.GoogleDirectoryPerMinute
+	DefaultQuotaPercent   = 95
+	DefaultConcurrency    = 10
+	// MaxConcurrency bounds Concurrency: Google answers 403 quotaExceeded
+	// to "too many concurrent requests" without saying how many.
+	MaxConcurrency = 32
 )
 
 // withDefaults returns s with zero values replaced by defaults.
@@ -59,6 +89,15 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.MaxResults == 0 {
 		s.MaxResults = DefaultMaxResults
+	}
+	if s.QuotaPerMinute == 0 {
+		s.QuotaPerMinute = DefaultQuotaPerMinute
+	}
+	if s.QuotaPercent == 0 {
+		s.QuotaPercent = DefaultQuotaPercent
+	}
+	if s.Concurrency == 0 {
+		s.Concurrency = DefaultConcurrency
 	}
 	s.Retry = s.Retry.WithDefaults()
 	return s
@@ -82,6 +121,15 @@ func (s *Settings) Validate() error {
 	}
 	if s.MaxResults < 0 || s.MaxResults > 500 {
 		bad("max_results", "%d must be 1-500 (Google's limit)", s.MaxResults)
+	}
+	if s.QuotaPerMinute < 0 || s.QuotaPerMinute > 1_000_000 {
+		bad("quota_per_minute", "%d must be 1-1000000 (Google's default is %d)", s.QuotaPerMinute, DefaultQuotaPerMinute)
+	}
+	if s.QuotaPercent < 0 || s.QuotaPercent > 100 {
+		bad("quota_percent", "%d must be 1-100", s.QuotaPercent)
+	}
+	if s.Concurrency < 0 || s.Concurrency > MaxConcurrency {
+		bad("concurrency", "%d must be 1-%d", s.Concurrency, MaxConcurrency)
 	}
 	errs = append(errs, s.Retry.Validate()...)
 	if len(errs) > 0 {

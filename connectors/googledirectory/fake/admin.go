@@ -23,6 +23,10 @@ type orgUnitJSON struct {
 // default) or allIncludingParent, below orgUnitPath (default "/").
 func (s *Server) orgUnitsList(w http.ResponseWriter, r *http.Request, _ *issuedToken) *apiError {
 	s.count.orgUnits.Add(1)
+	mask, aerr := readMask(r, orgUnitsSchema())
+	if aerr != nil {
+		return aerr
+	}
 	q := r.URL.Query()
 	typ := q.Get("type")
 	switch typ {
@@ -64,11 +68,11 @@ func (s *Server) orgUnitsList(w http.ResponseWriter, r *http.Request, _ *issuedT
 				OrgUnitPath: ou.Path, OrgUnitID: ou.ID, ParentOrgUnitPath: ou.ParentPath, ParentOrgUnitID: ou.ParentID})
 		}
 	}
-	return writeJSON(w, struct {
+	return writeMasked(w, struct {
 		Kind  string        `json:"kind"`
 		Etag  string        `json:"etag"`
 		Units []orgUnitJSON `json:"organizationUnits,omitempty"`
-	}{"admin#directory#orgUnits", `"fake-ous"`, out})
+	}{"admin#directory#orgUnits", `"fake-ous"`, out}, mask)
 }
 
 type assignmentJSON struct {
@@ -85,6 +89,10 @@ type assignmentJSON struct {
 // roleAssignmentsList is roleAssignments.list, paged (maxResults 1–200).
 func (s *Server) roleAssignmentsList(w http.ResponseWriter, r *http.Request, _ *issuedToken) *apiError {
 	s.count.roleAssigns.Add(1)
+	mask, aerr := readMask(r, roleAssignmentsSchema())
+	if aerr != nil {
+		return aerr
+	}
 	q := r.URL.Query()
 	limit := 100
 	if v := q.Get("maxResults"); v != "" {
@@ -135,17 +143,21 @@ func (s *Server) roleAssignmentsList(w http.ResponseWriter, r *http.Request, _ *
 	if end < len(all) {
 		next = strconv.Itoa(end)
 	}
-	return writeJSON(w, struct {
+	return writeMasked(w, struct {
 		Kind  string           `json:"kind"`
 		Etag  string           `json:"etag"`
 		Items []assignmentJSON `json:"items,omitempty"`
 		Next  string           `json:"nextPageToken,omitempty"`
-	}{"admin#directory#roleAssignments", `"fake-ras"`, all[start:end], next})
+	}{"admin#directory#roleAssignments", `"fake-ras"`, all[start:end], next}, mask)
 }
 
 // rolesGet is roles.get.
 func (s *Server) rolesGet(w http.ResponseWriter, r *http.Request, _ *issuedToken) *apiError {
 	s.count.roles.Add(1)
+	mask, aerr := readMask(r, roleSchema())
+	if aerr != nil {
+		return aerr
+	}
 	id := r.PathValue("roleId")
 	for _, role := range s.d.Roles {
 		if strconv.FormatInt(role.ID, 10) != id {
@@ -159,7 +171,7 @@ func (s *Server) rolesGet(w http.ResponseWriter, r *http.Request, _ *issuedToken
 		for i, p := range role.Privileges {
 			privs[i] = priv(p)
 		}
-		return writeJSON(w, struct {
+		return writeMasked(w, struct {
 			Kind        string `json:"kind"`
 			Etag        string `json:"etag"`
 			ID          string `json:"roleId"`
@@ -168,7 +180,7 @@ func (s *Server) rolesGet(w http.ResponseWriter, r *http.Request, _ *issuedToken
 			Privileges  []priv `json:"rolePrivileges"`
 			System      bool   `json:"isSystemRole,omitempty"`
 			Super       bool   `json:"isSuperAdminRole,omitempty"`
-		}{"admin#directory#role", `"fake-role"`, id, role.Name, role.Description, privs, role.System, role.SuperAdmin})
+		}{"admin#directory#role", `"fake-role"`, id, role.Name, role.Description, privs, role.System, role.SuperAdmin}, mask)
 	}
 	return errNotFound("roleId")
 }

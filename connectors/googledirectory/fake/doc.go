@@ -20,9 +20,12 @@
 //     answer is not documented); paging by an opaque nextPageToken that is
 //     bound to the query; a stable order (by user id) that is unrelated to
 //     names or org units, as Google documents no default order.
-//   - fields= partial responses for users.list, including the
-//     users(id,primaryEmail,name/fullName,...) form; an unknown field is
-//     400 "Invalid field selection".
+//   - fields= partial responses for every method (users.list and
+//     users.get, orgunits.list, roleAssignments.list, roles.get),
+//     including the users(id,primaryEmail,name/fullName,...) form; an
+//     unknown field is 400 "Invalid field selection".
+//   - JWT assertions with '='-padded segments are accepted, as Google
+//     accepts them from google-auth-python (see fakeauth).
 //   - orgunits.list with type=all|children|allIncludingParent, not paged;
 //     OrgUnit ids carry the "id:" prefix while role assignments name the
 //     same unit without it, as Google answers.
@@ -50,6 +53,13 @@
 // Not reproduced: delegated admins see the whole directory (Google narrows
 // their users.list to their org units); showDeleted, orderBy, custom
 // schemas, and write methods.
+//
+// Fidelity: FIDELITY.md lists every endpoint, parameter, field, header and
+// status the fake serves with its Google source; Options.Fidelity (or
+// RecordFidelity) serves through connectors/fidelity recorders and
+// CheckFidelity fails a test for anything outside it. Its tests hold the
+// table to the discovery document in google.golang.org/api and run
+// Google's Python client (testdata/pyclient.py) against the fake.
 //
 // Fault switches (Server.RateLimit, ServerErrors, SlowPages, FailOnPage,
 // Truncate, ExpireTokens, Empty) and mutations (Move, Add, Suspend, Remove,

@@ -182,8 +182,9 @@ func errorReason(body map[string]any) (string, string) {
 }
 
 func TestAPIErrors(t *testing.T) {
-	s := New(Options{District: Generate(1, 100)})
+	s := New(Options{District: Generate(1, 100), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	tok := token(t, s, s.District().SuperAdmin)
 	plain := token(t, s, s.District().NonAdmin)
 	cases := []struct {
@@ -219,8 +220,9 @@ func TestAPIErrors(t *testing.T) {
 }
 
 func TestRateLimitBodies(t *testing.T) {
-	s := New(Options{District: Generate(1, 50)})
+	s := New(Options{District: Generate(1, 50), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	tok := token(t, s, s.District().SuperAdmin)
 	cases := []struct {
 		kind           RateLimitKind
@@ -247,8 +249,9 @@ func TestRateLimitBodies(t *testing.T) {
 
 // The token endpoint checks each claim of the assertion.
 func TestTokenEndpoint(t *testing.T) {
-	s := New(Options{District: Generate(1, 50)})
+	s := New(Options{District: Generate(1, 50), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	sa, _, err := NewServiceAccount("sa@p.iam.gserviceaccount.com", s.TokenURL())
 	if err != nil {
 		t.Fatal(err)
@@ -300,8 +303,9 @@ func TestTokenEndpoint(t *testing.T) {
 }
 
 func TestPagingStableAndComplete(t *testing.T) {
-	s := New(Options{District: Generate(2, 1000)})
+	s := New(Options{District: Generate(2, 1000), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	tok := token(t, s, s.District().SuperAdmin)
 	seen := map[string]bool{}
 	pageToken := ""
@@ -350,8 +354,9 @@ func TestPagingStableAndComplete(t *testing.T) {
 }
 
 func TestMutationsAndChurn(t *testing.T) {
-	s := New(Options{District: Generate(3, 500)})
+	s := New(Options{District: Generate(3, 500), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	d := s.District()
 	target := "/Staff/" + d.Schools[1].Name
 	var victim string
@@ -409,8 +414,9 @@ func containsEmail(us []User, email string) bool {
 
 // Faults and mutations are safe while requests are in flight (run with -race).
 func TestConcurrentFaultsAndMutations(t *testing.T) {
-	s := New(Options{District: Generate(4, 300)})
+	s := New(Options{District: Generate(4, 300), Fidelity: true})
 	defer s.Close()
+	defer s.CheckFidelity(t)
 	tok := token(t, s, s.District().SuperAdmin)
 	var wg sync.WaitGroup
 	for range 4 {

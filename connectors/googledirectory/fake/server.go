@@ -20,6 +20,10 @@ type Options struct {
 	TokenTTL time.Duration
 	// Now is the server's clock for token lifetimes; nil: time.Now.
 	Now func() time.Time
+	// Fidelity serves every request through fidelity recorders holding
+	// the fake to FIDELITY.md (see CheckFidelity). Tests set it;
+	// benchmarks leave it off, as the recorders buffer every body.
+	Fidelity bool
 }
 
 // Server is a running fake of the Directory API and Google's token endpoint.
@@ -34,7 +38,9 @@ type Server struct {
 	addSeq   uint64
 
 	faults faults
+	quota  quotaWindow // off unless SetQuota
 	count  counters
+	rec    *fakeauth.Recording
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -60,7 +66,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		errNotFound(r.URL.Path).Write(w)
 	})
-	s.http = httptest.NewServer(mux)
+	s.rec = fakeauth.NewRecording(Table(), mux, opts.Fidelity)
+	s.http = httptest.NewServer(s.rec)
 	s.auth.SetURL(s.TokenURL())
 	return s
 }
@@ -101,6 +108,10 @@ func (s *Server) api(h apiHandler, scopes ...string) http.Handler {
 		}
 		if aerr := s.takeFault(); aerr != nil {
 			s.count.faults.Add(1)
+			aerr.Write(w)
+			return
+		}
+		if aerr := s.quota.take(); aerr != nil {
 			aerr.Write(w)
 			return
 		}
