@@ -31,6 +31,11 @@ type Config struct {
 	Sync        Sync         `yaml:"sync"`
 	Connectors  []Connector  `yaml:"connectors"`
 	Deployments []Deployment `yaml:"deployments"`
+	// Calendar holds dated windows in which syncs pause (blackout) or only
+	// add (additions-only), for every license or some.
+	Calendar []Window `yaml:"calendar,omitempty"`
+	// Webhooks deliver a license's change feed to a URL.
+	Webhooks []Webhook `yaml:"webhooks,omitempty"`
 
 	lines     map[string]int
 	parents   map[string]string
@@ -39,7 +44,13 @@ type Config struct {
 
 // Store is the license store.
 type Store struct {
-	Path string `yaml:"path"` // bbolt file; absolute after Parse
+	// Driver is bolt (the default: one file, one process) or postgres
+	// (a PostgreSQL database that several processes may share).
+	Driver string `yaml:"driver,omitempty"`
+	Path   string `yaml:"path"` // bbolt file; absolute after Parse
+	// URL is the PostgreSQL connection URL (postgres://user:pass@host/db),
+	// for driver postgres; typically ${DATABASE_URL}.
+	URL Secret `yaml:"url,omitempty"`
 }
 
 // SyncState is the sync state database (runs, pending plans, run-time
@@ -51,6 +62,12 @@ type SyncState struct {
 // HTTP is the listener for the dashboard, the admin API, metrics and health.
 type HTTP struct {
 	Listen string `yaml:"listen"` // host:port
+	// PublicURL is where browsers reach Rollcall; https there marks the
+	// session cookie Secure (and __Host-) even behind a TLS-ending proxy.
+	PublicURL string `yaml:"public_url,omitempty"`
+	// TrustedProxies are the addresses or CIDR prefixes whose
+	// X-Forwarded-Proto header is believed; from others it is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies,omitempty"`
 	// OIDC, when set, offers sign-in with an OpenID Connect provider
 	// (e.g. Sign in with Google) beside API-token sign-in.
 	OIDC *OIDC `yaml:"oidc,omitempty"`
@@ -79,6 +96,11 @@ type Sync struct {
 	Jitter          time.Duration `yaml:"jitter"`           // random delay before each scheduled run, at most this
 	BatchSize       int           `yaml:"batch_size"`       // changes per store transaction
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // how long a running batch may take to finish on SIGTERM
+	// RunTimeout bounds one run, rate-limit waits included; 0: DefaultRunTimeout.
+	RunTimeout time.Duration `yaml:"run_timeout,omitempty"`
+	// QuarantineAfter is how many failed runs in a row quarantine a
+	// deployment; 0: DefaultQuarantineAfter.
+	QuarantineAfter int `yaml:"quarantine_after,omitempty"`
 }
 
 // Connector is one connector instance: a source system and how to reach it.
@@ -113,9 +135,57 @@ type Deployment struct {
 	// DeletionLimit is nil when the file does not set one: the engine's
 	// default applies. A key left out of a given limit is 0.
 	DeletionLimit *DeletionLimit `yaml:"deletion_limit,omitempty"`
+	// Mode is mirror (default: add, update and remove), add-only or remove-only.
+	Mode string `yaml:"mode,omitempty"`
+	// MaxUpdatePercent holds a plan's updates for approval when they touch
+	// more than this percentage of the deployment's claims; nil: 75.
+	MaxUpdatePercent *float64 `yaml:"max_update_percent,omitempty"`
+	// GracePeriod keeps a leaver as "leaving" this long before removal.
+	GracePeriod time.Duration `yaml:"grace_period,omitempty"`
+	// GraceKeepsAccess: a leaving member stays entitled until the date
+	// (default true).
+	GraceKeepsAccess *bool `yaml:"grace_keeps_access,omitempty"`
 
 	Field string `yaml:"-"` // e.g. "deployments[1]"
 }
+
+// Window is a dated calendar window: from its first day to its last day
+// (inclusive, in TimeZone), syncs of the licenses or deployments it names
+// (none named: every one) are skipped (blackout) or may only add
+// (additions-only: removals are held for approval).
+type Window struct {
+	Name        string   `yaml:"name"`
+	Kind        string   `yaml:"kind"` // blackout or additions-only
+	From        string   `yaml:"from"` // YYYY-MM-DD, first day
+	To          string   `yaml:"to"`   // YYYY-MM-DD, last day
+	TimeZone    string   `yaml:"time_zone,omitempty"`
+	Licenses    []string `yaml:"licenses,omitempty"`
+	Deployments []string `yaml:"deployments,omitempty"`
+
+	Field string `yaml:"-"` // e.g. "calendar[0]"
+}
+
+// Webhook posts every change of one license to a URL, signed with Secret.
+type Webhook struct {
+	Name    string `yaml:"name"`    // unique; the store keeps its place in the feed under it
+	License string `yaml:"license"` // license id
+	URL     string `yaml:"url"`     // https; http only to a loopback host with InsecureLoopback
+	Secret  Secret `yaml:"secret"`  // signs each delivery (HMAC-SHA256)
+	// InsecureLoopback allows http:// to 127.0.0.1, ::1 or localhost (tests,
+	// a receiver on the same host).
+	InsecureLoopback bool `yaml:"insecure_loopback,omitempty"`
+
+	Field string `yaml:"-"`
+}
+
+// Calendar window kinds and sync modes.
+const (
+	WindowBlackout      = "blackout"
+	WindowAdditionsOnly = "additions-only"
+	ModeMirror          = "mirror"
+	ModeAddOnly         = "add-only"
+	ModeRemoveOnly      = "remove-only"
+)
 
 // DeletionLimit holds plans that remove more than max(Min, Percent % of
 // the deployment's current claims).
@@ -134,6 +204,9 @@ const (
 	DefaultHistory         = 200
 	DefaultBatchSize       = 10000
 	DefaultShutdownTimeout = 30 * time.Second
+	DefaultRunTimeout      = 2 * time.Hour
+	DefaultQuarantineAfter = 5
+	DefaultMaxUpdatePct    = 75
 )
 
 // Load reads, parses and validates the config file at path, expanding
@@ -183,6 +256,12 @@ func parse(data []byte, file, dir string, getenv func(string) (string, bool)) (*
 	}
 	for i := range c.Deployments {
 		c.Deployments[i].Field = indexField("deployments", i)
+	}
+	for i := range c.Calendar {
+		c.Calendar[i].Field = indexField("calendar", i)
+	}
+	for i := range c.Webhooks {
+		c.Webhooks[i].Field = indexField("webhooks", i)
 	}
 	c.lines, c.parents = d.lines, d.parents
 	c.validate(d)

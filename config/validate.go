@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -62,6 +63,7 @@ func (c *Config) validate(d *decoder) {
 	if c.SyncState.Path == c.Store.Path {
 		v.fail("sync_state.path", "sync_state", "must be a different file from store.path (%s)", c.Store.Path)
 	}
+	v.storeDriver()
 
 	if c.HTTP.Listen == "" {
 		c.HTTP.Listen = DefaultListen
@@ -81,6 +83,18 @@ func (c *Config) validate(d *decoder) {
 		}
 		if o.ClientSecret == "" {
 			v.fail("http.oidc.client_secret", "http.oidc", "is required (use ${VAR} to keep it out of this file)")
+		}
+	}
+	if pu := c.HTTP.PublicURL; pu != "" {
+		if u, err := url.Parse(pu); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			v.fail("http.public_url", "http", "%q must be an http or https URL such as https://rollcall.district.org", pu)
+		}
+	}
+	for i, tp := range c.HTTP.TrustedProxies {
+		if _, err := netip.ParsePrefix(tp); err != nil {
+			if _, err := netip.ParseAddr(tp); err != nil {
+				v.fail(fmt.Sprintf("http.trusted_proxies[%d]", i), "http", "%q is not an IP address or CIDR prefix (10.0.0.5, 10.0.0.0/8)", tp)
+			}
 		}
 	}
 	if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
@@ -218,6 +232,80 @@ func (c *Config) validate(d *decoder) {
 				v.fail(f+".deletion_limit.min", f+".deletion_limit", "%d: must not be negative", l.Min)
 			}
 		}
+		switch dd.Mode {
+		case "", ModeMirror, ModeAddOnly, ModeRemoveOnly:
+		default:
+			v.fail(f+".mode", f, "%q must be mirror, add-only or remove-only", dd.Mode)
+		}
+		if p := dd.MaxUpdatePercent; p != nil && (*p <= 0 || *p > 100) {
+			v.fail(f+".max_update_percent", f, "%v: must be above 0 and at most 100 (100 turns the guard off)", *p)
+		}
+		if dd.GracePeriod < 0 {
+			v.fail(f+".grace_period", f, "%s: must not be negative", dd.GracePeriod)
+		}
+	}
+	hooks := map[string]bool{}
+	for i := range c.Webhooks {
+		w := &c.Webhooks[i]
+		f := w.Field
+		switch {
+		case !validName(w.Name):
+			v.fail(f+".name", f, "%q: must be 1-64 characters of a-z, 0-9, ., -, _ and :", w.Name)
+		case hooks[w.Name]:
+			v.fail(f+".name", f, "%q is the name of another webhook", w.Name)
+		}
+		hooks[w.Name] = true
+		if !validLicenseID(w.License) {
+			v.fail(f+".license", f, "%q: a license id is 1-40 characters of a-z, 0-9, - and _", w.License)
+		}
+		if msg := webhookURLProblem(w.URL, w.InsecureLoopback); msg != "" {
+			v.fail(f+".url", f, "%s", msg)
+		}
+		if len(w.Secret) < 16 {
+			v.fail(f+".secret", f, "must be at least 16 characters (it signs every delivery)")
+		}
+	}
+	if c.Sync.RunTimeout < 0 {
+		v.fail("sync.run_timeout", "sync", "%s: must not be negative", c.Sync.RunTimeout)
+	}
+	if c.Sync.QuarantineAfter < 0 {
+		v.fail("sync.quarantine_after", "sync", "%d: must not be negative", c.Sync.QuarantineAfter)
+	}
+	for i := range c.Calendar {
+		w := &c.Calendar[i]
+		f := w.Field
+		if strings.TrimSpace(w.Name) == "" {
+			v.fail(f+".name", f, "is required (shown in run records and by rollcall calendar)")
+		}
+		if w.Kind != WindowBlackout && w.Kind != WindowAdditionsOnly {
+			v.fail(f+".kind", f, "%q must be blackout or additions-only", w.Kind)
+		}
+		from, ferr := time.Parse(time.DateOnly, w.From)
+		if ferr != nil {
+			v.fail(f+".from", f, "%q: must be a date like 2026-06-15", w.From)
+		}
+		to, terr := time.Parse(time.DateOnly, w.To)
+		if terr != nil {
+			v.fail(f+".to", f, "%q: must be a date like 2026-08-20", w.To)
+		}
+		if ferr == nil && terr == nil && to.Before(from) {
+			v.fail(f+".to", f, "%s is before from (%s)", w.To, w.From)
+		}
+		if w.TimeZone != "" {
+			if err := CheckTimeZone(w.TimeZone); err != nil {
+				v.fail(f+".time_zone", f, "%v", err)
+			}
+		}
+		for j, d := range w.Deployments {
+			if _, ok := deployments[d]; !ok && !validName(d) {
+				v.fail(indexField(f+".deployments", j), f, "%q is not a valid deployment name", d)
+			}
+		}
+		for j, l := range w.Licenses {
+			if !validLicenseID(l) {
+				v.fail(indexField(f+".licenses", j), f, "%q: a license id is 1-40 characters of a-z, 0-9, - and _", l)
+			}
+		}
 	}
 }
 
@@ -296,4 +384,29 @@ func normalRole(r string) (string, bool) {
 		return n, true
 	}
 	return "", false
+}
+
+// webhookURLProblem says what is wrong with a webhook URL ("" when
+// nothing): deliveries go over https only, or plain http to a loopback
+// host when insecure_loopback says so.
+func webhookURLProblem(raw string, insecureLoopback bool) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Sprintf("%q is not an absolute URL", raw)
+	}
+	if u.User != nil {
+		return "must not carry credentials; the secret signs deliveries"
+	}
+	switch u.Scheme {
+	case "https":
+		return ""
+	case "http":
+		h := u.Hostname()
+		ip := net.ParseIP(h)
+		if insecureLoopback && (strings.EqualFold(h, "localhost") || ip != nil && ip.IsLoopback()) {
+			return ""
+		}
+		return fmt.Sprintf("%q: must be https (plain http only to a loopback host, with insecure_loopback: true)", raw)
+	}
+	return fmt.Sprintf("%q: scheme %q, must be https", raw, u.Scheme)
 }

@@ -91,6 +91,7 @@ func Open(cfg *config.Config, opts OpenOptions) (map[string]Connector, []Deploym
 		if cd.DeletionLimit != nil {
 			d.DeletionLimit = DeletionLimit{Percent: cd.DeletionLimit.Percent, Min: cd.DeletionLimit.Min}
 		}
+		applyPolicies(&d, cd)
 		d.Schedule, d.TimeZone = Schedule(cfg, Deployment{Connector: cd.Connector, Schedule: cd.Schedule, TimeZone: cd.TimeZone})
 		if err := d.Validate(); err != nil {
 			fail(field, err)

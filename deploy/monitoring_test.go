@@ -37,6 +37,7 @@ var exportedMetrics = map[string]struct {
 	"rollcall_sync_skipped_people":                   {"gauge", []string{"deployment"}},
 	"rollcall_sync_pending_approvals":                {"gauge", []string{"deployment"}},
 	"rollcall_sync_pending_oldest_timestamp_seconds": {"gauge", []string{"deployment"}},
+	"rollcall_sync_quarantined":                      {"gauge", []string{"deployment"}},
 	"rollcall_upstream_requests_total":               {"counter", []string{"connector", "code"}},
 	"rollcall_upstream_retries_total":                {"counter", []string{"connector", "reason"}},
 	"rollcall_upstream_rate_limited_total":           {"counter", []string{"connector"}},
@@ -208,6 +209,7 @@ func TestAlertRules(t *testing.T) {
 		"RollcallSyncStale", "RollcallSyncFailing", "RollcallPlanAwaitingApproval",
 		"RollcallLicenseNearlyFull", "RollcallLicenseFull", "RollcallSeatOverflow",
 		"RollcallUpstreamRateLimited", "RollcallDown",
+		"RollcallSyncQuarantined", "RollcallSyncHeld", "RollcallSyncGuarded", "RollcallSyncInterrupted",
 	}
 	var found []string
 	for _, g := range rf.Groups {

@@ -36,6 +36,10 @@ type Change struct {
 	OrgUnit    string            `json:"org_unit,omitempty"`
 	ExternalID string            `json:"external_id,omitempty"`
 	Attrs      map[string]string `json:"attrs,omitempty"`
+	// Leaving marks the upserted claim as leaving until this time (grace
+	// period); zero on an upsert of a leaving claim restores it.
+	Leaving        time.Time `json:"leaving,omitzero"`
+	LeavingRevokes bool      `json:"leaving_revokes,omitempty"`
 }
 
 // ApplyOptions says who is writing and how.
@@ -74,6 +78,8 @@ type ApplyResult struct {
 	ClaimsUpdated  int        `json:"claims_updated"`  // claims whose attributes changed
 	ClaimsRemoved  int        `json:"claims_removed"`  // claims removed, member kept or not
 	MembersRemoved int        `json:"members_removed"` // members whose last claim went
+	ClaimsLeaving  int        `json:"claims_leaving"`  // claims marked leaving (grace period); also in ClaimsUpdated
+	ClaimsRestored int        `json:"claims_restored"` // leaving claims claimed again; also in ClaimsUpdated
 	Unchanged      int        `json:"unchanged"`       // upserts equal to what was stored, removes of absent claims
 	Overflow       []Overflow `json:"overflow,omitempty"`
 }
@@ -90,6 +96,8 @@ func (r *ApplyResult) Add(o ApplyResult) {
 	r.ClaimsUpdated += o.ClaimsUpdated
 	r.ClaimsRemoved += o.ClaimsRemoved
 	r.MembersRemoved += o.MembersRemoved
+	r.ClaimsLeaving += o.ClaimsLeaving
+	r.ClaimsRestored += o.ClaimsRestored
 	r.Unchanged += o.Unchanged
 	r.Overflow = append(r.Overflow, o.Overflow...)
 }

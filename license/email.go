@@ -3,12 +3,25 @@ package license
 import (
 	"net/mail"
 	"strings"
+	"unicode/utf8"
 )
+
+// maxLocalPart is RFC 5321's limit on the part of an address before the @.
+const maxLocalPart = 64
 
 // NormalizeEmail trims and lower-cases an address and checks it is a bare
 // addr-spec with a dotted domain. Display-name forms ("Ann <a@b.org>") are
 // rejected: a roster cell holding one is a data error worth reporting.
 func NormalizeEmail(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		// Lower-casing would turn the bad bytes into U+FFFD and store a
+		// different address from the one given.
+		return "", invalid("email", strings.ToValidUTF8(s, "\\x??"), "is not valid UTF-8")
+	}
+	if strings.ContainsRune(s, utf8.RuneError) {
+		// What a decoder leaves of bytes that were not UTF-8.
+		return "", invalid("email", s, "holds U+FFFD, the replacement character: the address was not valid UTF-8")
+	}
 	e := strings.ToLower(strings.TrimSpace(s))
 	if e == "" {
 		return "", invalid("email", s, "is empty")
@@ -24,6 +37,9 @@ func NormalizeEmail(s string) (string, error) {
 	local, domain := e[:at], e[at+1:]
 	if local == "" || !validDomain(domain) {
 		return "", invalid("email", s, "is not a valid address")
+	}
+	if len(local) > maxLocalPart {
+		return "", invalid("email", s, "has a local part (before the @) of %d characters; RFC 5321 allows %d", len(local), maxLocalPart)
 	}
 	return e, nil
 }

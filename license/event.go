@@ -17,6 +17,8 @@ const (
 	ActionClaimUpdated   Action = "claim.updated"
 	ActionClaimRemoved   Action = "claim.removed"
 	ActionOverflow       Action = "member.overflow" // an add refused for want of seats or validity
+	ActionClaimLeaving   Action = "claim.leaving"   // the source let go of the claim; it stays for a grace period
+	ActionClaimRestored  Action = "claim.restored"  // a leaving claim was claimed again
 )
 
 // Event is one entry of a license's audit trail. Seq increases per license.
@@ -36,4 +38,41 @@ type EventQuery struct {
 	Email string // only this member's events when set
 	After uint64 // events with Seq > After
 	Limit int    // zero: all
+}
+
+// Counts sums the changes a set of audit events records: members and
+// claims added, claims updated and removed, and refused adds (overflow).
+type Counts struct {
+	Added    int `json:"added"`
+	Updated  int `json:"updated"`
+	Removed  int `json:"removed"`
+	Overflow int `json:"overflow"`
+	Leaving  int `json:"leaving"`
+	Restored int `json:"restored"`
+}
+
+// CountEvents counts the events keep selects.
+func CountEvents(evs []Event, keep func(*Event) bool) Counts {
+	var c Counts
+	for i := range evs {
+		ev := &evs[i]
+		if !keep(ev) {
+			continue
+		}
+		switch ev.Action {
+		case ActionMemberAdded, ActionClaimAdded:
+			c.Added++
+		case ActionClaimUpdated:
+			c.Updated++
+		case ActionMemberRemoved, ActionClaimRemoved:
+			c.Removed++
+		case ActionOverflow:
+			c.Overflow++
+		case ActionClaimLeaving:
+			c.Leaving++
+		case ActionClaimRestored:
+			c.Restored++
+		}
+	}
+	return c
 }

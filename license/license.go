@@ -138,6 +138,12 @@ func (l *License) Normalize() error {
 	}
 	slices.Sort(admins)
 	l.Admins = slices.Compact(admins)
+	if len(l.Features) > MaxFeatures {
+		return invalid("features", "", "%d feature names; a license has at most %d", len(l.Features), MaxFeatures)
+	}
+	if err := l.LMS.validate(); err != nil {
+		return err
+	}
 	for name := range l.Features {
 		if !validFeature(name) {
 			return invalid("features", name, "feature names are 1-64 characters of a-z, 0-9, ., - and _")

@@ -33,6 +33,9 @@ func ParseSort(s string) (SortField, bool, error) {
 		s = s[:len(s)-4]
 	}
 	if s == "" {
+		if desc {
+			return "", false, invalid("sort", "-", "names no column: use -email, -name, -role, -org_unit, -added or -source")
+		}
 		return SortEmail, desc, nil
 	}
 	if s == "orgunit" || s == "org-unit" || s == "ou" {

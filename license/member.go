@@ -22,12 +22,23 @@ type Claim struct {
 	OrgUnit    string            `json:"org_unit,omitempty"`
 	ExternalID string            `json:"external_id,omitempty"`
 	Attrs      map[string]string `json:"attrs,omitempty"`
+	// Leaving is set on a claim its source no longer makes but keeps for a
+	// grace period: the claim (and the member, when it is their last) goes
+	// at the first sync after this time. A source claiming them again
+	// clears it.
+	Leaving time.Time `json:"leaving,omitzero"`
+	// LeavingRevokes: while leaving, this claim grants no access (the
+	// deployment's grace_keeps_access is false).
+	LeavingRevokes bool `json:"leaving_revokes,omitempty"`
 }
 
 // SameAttributes reports whether two claims report the same things about a
-// person (times are not compared).
+// person, and are leaving alike (FirstSeen and LastSeen are not compared).
 func (c *Claim) SameAttributes(o *Claim) bool {
 	if c.Name != o.Name || c.Role != o.Role || c.OrgUnit != o.OrgUnit || c.ExternalID != o.ExternalID || len(c.Attrs) != len(o.Attrs) {
+		return false
+	}
+	if !c.Leaving.Equal(o.Leaving) || c.LeavingRevokes != o.LeavingRevokes {
 		return false
 	}
 	for k, v := range c.Attrs {
@@ -48,6 +59,52 @@ type Member struct {
 	OrgUnit string    `json:"org_unit,omitempty"`
 	Added   time.Time `json:"added"`
 	Claims  []Claim   `json:"claims"`
+}
+
+// Member statuses, as the member list filters them.
+const (
+	StatusActive  = "active"
+	StatusLeaving = "leaving" // every claim is leaving: the member goes after LeavingOn
+)
+
+// Status is StatusLeaving when every claim of the member is leaving, else
+// StatusActive.
+func (m *Member) Status() string {
+	if _, ok := m.LeavingOn(); ok {
+		return StatusLeaving
+	}
+	return StatusActive
+}
+
+// LeavingOn reports whether every claim of the member is leaving, and the
+// latest of their dates: the member stays until then.
+func (m *Member) LeavingOn() (time.Time, bool) {
+	var last time.Time
+	for i := range m.Claims {
+		c := &m.Claims[i]
+		if c.Leaving.IsZero() {
+			return time.Time{}, false
+		}
+		if c.Leaving.After(last) {
+			last = c.Leaving
+		}
+	}
+	return last, len(m.Claims) > 0
+}
+
+// AccessRevoked reports whether the member is leaving and every claim
+// revokes access meanwhile: the member keeps the seat until the date but
+// is not entitled.
+func (m *Member) AccessRevoked() bool {
+	if _, ok := m.LeavingOn(); !ok {
+		return false
+	}
+	for i := range m.Claims {
+		if !m.Claims[i].LeavingRevokes {
+			return false
+		}
+	}
+	return true
 }
 
 // Claim returns the member's claim from source, or nil.

@@ -2,8 +2,13 @@ package license
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrRunInProgress: a run of the deployment is already going on; the run
+// asked for was recorded as skipped.
+var ErrRunInProgress = errors.New("a run of this deployment is already in progress")
 
 // Syncs is what the admin API and the dashboard may ask of the sync side.
 // The license package must not import connectors (arrows point one way), so
@@ -14,8 +19,15 @@ type Syncs interface {
 	Deployments(ctx context.Context, licenseID string) ([]DeploymentView, error)
 	// Runs lists a deployment's last runs, newest first.
 	Runs(ctx context.Context, deployment string, limit int) ([]RunView, error)
-	// RunNow syncs a deployment now; DryRun plans without changing anything.
+	// RunNow starts a sync of a deployment and returns its record as soon
+	// as it exists (result running): the run goes on server-side whatever
+	// becomes of ctx. A run already going on gives the skipped record and
+	// ErrRunInProgress. A manual run also ends a quarantine (retry now).
 	RunNow(ctx context.Context, deployment, actor string) (RunView, error)
+	// Run returns one run of a deployment by ID, to follow it; ErrNotFound
+	// when it is not kept.
+	Run(ctx context.Context, deployment string, id uint64) (RunView, error)
+	// DryRun plans without changing anything.
 	DryRun(ctx context.Context, deployment string) (PlanView, error)
 	// Pending lists held plans ("" = all deployments); Plan shows one.
 	Pending(ctx context.Context, deployment string) ([]PendingView, error)
@@ -49,6 +61,30 @@ type DeploymentView struct {
 	Options   map[string]string `json:"options,omitempty"`
 	LastRun   *RunView          `json:"last_run,omitempty"`
 	NextRun   time.Time         `json:"next_run,omitzero"`
+	// Mode is mirror, add-only or remove-only.
+	Mode string `json:"mode,omitempty"`
+	// Health is set while runs fail: the count, and the quarantine.
+	Health *HealthView `json:"health,omitempty"`
+	// Window is the calendar window the deployment is in now, if any.
+	Window *WindowView `json:"window,omitempty"`
+}
+
+// HealthView is a deployment's failure count and quarantine.
+type HealthView struct {
+	Failures    int       `json:"failures"`
+	LastError   string    `json:"last_error,omitempty"`
+	Quarantined bool      `json:"quarantined"`
+	Since       time.Time `json:"since,omitzero"`
+	Until       time.Time `json:"until,omitzero"`
+	Reason      string    `json:"reason,omitempty"`
+}
+
+// WindowView is a calendar window.
+type WindowView struct {
+	Name  string    `json:"name"`
+	Kind  string    `json:"kind"` // blackout or additions-only
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 // RunView is one sync run.
@@ -58,7 +94,7 @@ type RunView struct {
 	Trigger      string    `json:"trigger"`
 	Started      time.Time `json:"started"`
 	Ended        time.Time `json:"ended"`
-	Result       string    `json:"result"` // success, failed, skipped, held
+	Result       string    `json:"result"` // running, success, held, guarded, failed, skipped, interrupted
 	Desired      int       `json:"desired"`
 	Added        int       `json:"added"`
 	Updated      int       `json:"updated"`
@@ -66,8 +102,14 @@ type RunView struct {
 	Overflow     int       `json:"overflow"`
 	Skipped      int       `json:"skipped"`
 	HeldRemovals int       `json:"held_removals"`
+	HeldUpdates  int       `json:"held_updates"`
+	Refused      int       `json:"refused"`
 	PlanID       string    `json:"plan_id,omitempty"`
 	Error        string    `json:"error,omitempty"`
+	Guard        string    `json:"guard,omitempty"`  // the guard that held or stopped it
+	Reason       string    `json:"reason,omitempty"` // why it was held, guarded, skipped or interrupted
+	Mode         string    `json:"mode,omitempty"`
+	Progress     time.Time `json:"progress,omitzero"` // last progress write of a running run
 }
 
 // PendingView is a plan held for approval.

@@ -27,29 +27,34 @@ func (a *app) entitlementCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("entitlement of %s: %w", email, err)
 				}
-				if a.jsonOut {
-					ent.Licenses = orEmpty(ent.Licenses)
-					if ent.Features == nil {
-						ent.Features = map[string]bool{}
-					}
-					return a.printJSON(ent)
-				}
-				if len(ent.Licenses) == 0 {
-					fmt.Fprintf(a.stdout, "%s holds no license.\n", email)
-					return nil
-				}
-				t := newTable(a.stdout, "LICENSE", "NAME", "TYPE", "VIA", "FEATURES")
-				for _, g := range ent.Licenses {
-					t.row(g.License, g.Name, string(g.Type), g.Via, formatFeatures(g.Features))
-				}
-				if err := t.flush(); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.stdout, "\nEffective features: %s\n", cell(formatFeatures(ent.Features)))
-				return nil
+				return a.printEntitlement(email, ent)
 			})
 		},
 	}
+}
+
+// printEntitlement shows what entitlement shows, here or through --server.
+func (a *app) printEntitlement(email string, ent license.Entitlement) error {
+	if a.jsonOut {
+		ent.Licenses = orEmpty(ent.Licenses)
+		if ent.Features == nil {
+			ent.Features = map[string]bool{}
+		}
+		return a.printJSON(ent)
+	}
+	if len(ent.Licenses) == 0 {
+		fmt.Fprintf(a.stdout, "%s holds no license.\n", email)
+		return nil
+	}
+	t := newTable(a.stdout, "LICENSE", "NAME", "TYPE", "VIA", "FEATURES")
+	for _, g := range ent.Licenses {
+		t.row(g.License, g.Name, string(g.Type), g.Via, formatFeatures(g.Features))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\nEffective features: %s\n", cell(formatFeatures(ent.Features)))
+	return nil
 }
 
 func (a *app) redeemCmd() *cobra.Command {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors/syncstate"
+	"github.com/rollcall-sync/rollcall/license/auth"
 	"github.com/rollcall-sync/rollcall/license/bolt"
 )
 
@@ -20,13 +21,16 @@ func (a *app) backupCmd() *cobra.Command {
 	var cfgPath, out string
 	c := &cobra.Command{
 		Use:   "backup --out DIR",
-		Short: "Write a consistent copy of the license store and the sync state",
-		Long: `backup copies rollcall.db and syncstate.db into DIR (created 0700, files
-0600). Each copy is taken inside one read transaction, so it is consistent
-even while a sync writes. If a server is running on these files, the copy
-is taken through its admin socket; otherwise the files are opened directly.
-Restore: stop the server, put both files back in the data directory, run
-'rollcall check', start the server.`,
+		Short: "Write a consistent copy of the license store, the sync state and the sign-in tokens",
+		Long: `backup copies rollcall.db, syncstate.db and auth.db into DIR (created
+0700, files 0600). Each copy is taken inside one read transaction, so it is
+consistent even while a sync writes. If a server is running on these files,
+the copy is taken through its admin socket; otherwise the files are opened
+directly. auth.db holds API tokens and sessions (as hashes, never the
+tokens themselves): keep the backup as private as a password file.
+Restore: stop the server, put the files back beside each other in the data
+directory, run 'rollcall check', start the server. Restored without
+auth.db, every token is gone: create new ones with 'rollcall token create'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
@@ -36,7 +40,8 @@ Restore: stop the server, put both files back in the data directory, run
 			if err != nil {
 				return err
 			}
-			files := []struct{ name, path string }{{"store", dbPath}, {"syncstate", statePath}}
+			files := []struct{ name, path string }{{"store", dbPath}, {"syncstate", statePath},
+				{"auth", filepath.Join(filepath.Dir(dbPath), authFile)}}
 			if out == "-" {
 				return a.backupTar(cmd.Context(), files)
 			}
@@ -61,7 +66,7 @@ Restore: stop the server, put both files back in the data directory, run
 	return c
 }
 
-// backupTar writes both copies as a tar stream to stdout, for hosts where
+// backupTar writes the copies as a tar stream to stdout, for hosts where
 // a file cannot be fetched (a distroless container has no tar for kubectl
 // cp). Each copy is first spooled to a private temporary file, because a
 // tar header needs the size up front.
@@ -97,7 +102,7 @@ func (a *app) backupTar(ctx context.Context, files []struct{ name, path string }
 	return tw.Close()
 }
 
-// backupInto writes both copies into dir, through the running server when
+// backupInto writes the copies into dir, through the running server when
 // there is one, else from the files.
 func (a *app) backupInto(ctx context.Context, dir string, files []struct{ name, path string }) error {
 	dbPath := files[0].path
@@ -120,7 +125,12 @@ func (a *app) backupInto(ctx context.Context, dir string, files []struct{ name, 
 		return lockedErr(files[1].path, err)
 	}
 	defer ss.Close()
-	srcs := map[string]backupSource{"store": st, "syncstate": ss}
+	as, err := auth.Open(files[2].path, auth.Options{Timeout: lockTimeout})
+	if err != nil {
+		return lockedErr(files[2].path, err)
+	}
+	defer as.Close()
+	srcs := map[string]backupSource{"store": st, "syncstate": ss, "auth": as}
 	for _, f := range files {
 		err := writeAtomically(filepath.Join(dir, filepath.Base(f.path)), func(w io.Writer) error {
 			_, err := srcs[f.name].Backup(ctx, w)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rollcall-sync/rollcall/license/auth"
 	"github.com/rollcall-sync/rollcall/license/bolt"
 )
 
@@ -126,12 +127,14 @@ func stripAdded(csv string) string {
 	return strings.Join(lines, "\n")
 }
 
-// TestBackupTarStream checks `backup --out -`: a tar of both files that
-// open as consistent stores holding what was written.
+// TestBackupTarStream checks `backup --out -`: a tar of the three files
+// that open as consistent stores holding what was written, sign-in tokens
+// included (auth.db was once left out).
 func TestBackupTarStream(t *testing.T) {
 	e := newEnv(t)
 	e.ok("", "license", "create", "--id", "t", "--name", "Tar", "--type", "school", "--seats", "9")
 	e.ok("", "members", "add", "--license", "t", "a@t.example.org", "b@t.example.org")
+	token := strings.TrimSpace(e.ok("", "token", "create", "--email", "op@t.example.org", "--role", "operator").stdout)
 	r := e.ok("", "backup", "--out", "-")
 	dir := t.TempDir()
 	tr := tar.NewReader(strings.NewReader(r.stdout))
@@ -153,7 +156,7 @@ func TestBackupTarStream(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if strings.Join(names, ",") != "rollcall.db,syncstate.db" {
+	if strings.Join(names, ",") != "rollcall.db,syncstate.db,auth.db" {
 		t.Fatalf("tar holds %v", names)
 	}
 	s, err := bolt.Open(filepath.Join(dir, "rollcall.db"), bolt.Options{Timeout: time.Second})
@@ -164,4 +167,24 @@ func TestBackupTarStream(t *testing.T) {
 	if l, err := s.GetLicense(context.Background(), "t"); err != nil || l.Used != 2 {
 		t.Fatalf("restored license = %+v, %v; want 2 used", l, err)
 	}
+	as, err := auth.Open(filepath.Join(dir, "auth.db"), auth.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer as.Close()
+	if p, err := as.Authenticate(context.Background(), tokenOf(t, token)); err != nil || p.Email != "op@t.example.org" {
+		t.Fatalf("the token does not sign in from the restored auth.db: %+v, %v", p, err)
+	}
+}
+
+// tokenOf finds the token in "token create" output.
+func tokenOf(t *testing.T, out string) string {
+	t.Helper()
+	for _, f := range strings.Fields(out) {
+		if strings.HasPrefix(f, "rcat_") {
+			return f
+		}
+	}
+	t.Fatalf("no token in %q", out)
+	return ""
 }

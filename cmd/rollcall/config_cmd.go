@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -46,14 +48,62 @@ func (a *app) configCmd() *cobra.Command {
 			return err
 		},
 	}
+	var connectorType string
 	example := &cobra.Command{
-		Use:   "example",
-		Short: "Print a complete, commented example config file",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprint(a.stdout, config.Example())
+		Use:   "example [--connector TYPE|all]",
+		Short: "Print a complete, commented example config file, or one connector type's settings",
+		Long: `Without --connector, print a complete, commented example config file.
+With --connector TYPE, print one complete, commented connector entry of
+that type, every setting shown with its default, for the connectors: list.
+--connector all prints an entry for every connector type.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !c.Flags().Changed("connector") {
+				_, err := fmt.Fprint(a.stdout, config.Example())
+				return err
+			}
+			out, err := connectorExamples(connectorType)
+			if err != nil {
+				return usageErr(c, "%v", err)
+			}
+			_, err = fmt.Fprint(a.stdout, out)
 			return err
 		},
 	}
+	example.Flags().StringVar(&connectorType, "connector", "", "a connector type, or all (types: "+strings.Join(connectors.Types(), ", ")+")")
 	return group("config", "Check, show or print an example of the config file", check, show, example)
+}
+
+// connectorExamples returns the commented connector entry of typ, or of
+// every registered type for "all", under a connectors: key so that the
+// output is itself a valid fragment of a config file.
+func connectorExamples(typ string) (string, error) {
+	types := connectors.Types()
+	if typ != "all" {
+		if !slices.Contains(types, typ) {
+			return "", fmt.Errorf("unknown connector type %q: want one of %s, or all", typ, strings.Join(types, ", "))
+		}
+		types = []string{typ}
+	}
+	var b strings.Builder
+	b.WriteString("connectors:\n")
+	for i, t := range types {
+		cfg, err := connectors.NewConfig(t)
+		if err != nil {
+			return "", err
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		ex, ok := cfg.(connectors.Exampler)
+		if !ok {
+			if typ != "all" {
+				return "", fmt.Errorf("connector type %q has no documented example yet; its settings are in its package's Settings type", t)
+			}
+			fmt.Fprintf(&b, "  # %s: no documented example yet\n", t)
+			continue
+		}
+		b.WriteString(ex.Example())
+	}
+	return b.String(), nil
 }

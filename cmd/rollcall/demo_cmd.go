@@ -40,8 +40,11 @@ func (a *app) demoCmd() *cobra.Command {
 Thomases), serves it on loopback from Rollcall's faithful fake of the Google
 Admin Directory API, creates a district license, deploys it to the
 /Students and /Staff org units, runs the first sync, and keeps syncing
-every --interval while the fake changes --churn people each interval (new
-students, moves, leavers). State lives in <data-dir>/demo.`,
+every --interval while the fakes change up to --churn people each (the
+district and the LMS, each interval: new students, moves, leavers). On its
+first run it writes a generated school year of sync history (labelled as
+demo data in the audit trail) so the usage charts have something to
+show. State lives in <data-dir>/demo.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
@@ -52,7 +55,7 @@ students, moves, leavers). State lives in <data-dir>/demo.`,
 	f := c.Flags()
 	f.StringVar(&listen, "listen", "127.0.0.1:8080", "address to serve HTTP on")
 	f.IntVar(&people, "people", 3000, "size of the generated district")
-	f.IntVar(&churn, "churn", 5, "people the fake changes each interval")
+	f.IntVar(&churn, "churn", 5, "people each fake (the district and the LMS) changes each interval, at most")
 	f.DurationVar(&interval, "interval", 30*time.Second, "sync schedule and churn interval")
 	f.Int64Var(&seed, "seed", 1, "seed of the generated district")
 	f.StringVar(&lmsVendor, "lms", "canvas", "LMS vendor whose built-in fake serves the demo's LMS ("+demoLMSNames()+")")
@@ -88,15 +91,23 @@ func (a *app) demo(ctx context.Context, cmd *cobra.Command, o demoOptions) error
 	}
 	// The demo's files live in its own folder, never in the real store.
 	a.dataDir, a.dbPath = dir, ""
+	// A cold start takes a while (a district to generate, two fakes, a
+	// year of history, the first syncs): say each step as it starts.
+	say := func(format string, args ...any) { fmt.Fprintf(a.stdout, "demo: "+format+"\n", args...) }
+	began := time.Now()
 
+	say("generating a school district of %d people (seed %d)…", o.people, o.seed)
 	district := fake.Generate(o.seed, o.people)
 	srv := fake.New(fake.Options{District: district})
 	defer srv.Close()
+	say("district %s: %d accounts in %d org units, served by the Google Directory fake at %s", district.Domain, len(district.Users), len(district.OrgUnits), srv.Endpoint())
+	say("starting the %s LMS fake…", o.lms)
 	lms, err := startLMS(o.seed, o.people)
 	if err != nil {
 		return fmt.Errorf("demo: start the %s fake: %w", o.lms, err)
 	}
 	defer lms.Close()
+	say("%s LMS fake at %s", lms.Vendor, lms.URL)
 	// The LMS secrets reach the config through the environment, as a real
 	// deployment's secrets should; the file names only the variables.
 	for k, v := range lms.Env {
@@ -119,7 +130,7 @@ func (a *app) demo(ctx context.Context, cmd *cobra.Command, o demoOptions) error
 store: {path: rollcall.db}
 sync_state: {path: syncstate.db}
 log: {format: text, level: info}
-sync: {jitter: 0s, shutdown_timeout: 20s}
+sync: {jitter: 0s, shutdown_timeout: 20s, history: 1000}
 connectors:
   - name: district
     type: google-directory
@@ -144,35 +155,54 @@ connectors:
 	if err := a.configureLogging(cmd, cfg.Log.Format, cfg.Log.Level); err != nil {
 		return err
 	}
+	say("opening the demo's state in %s", dir)
 	rt, err := a.openRuntimeFrom(cfg)
 	if err != nil {
 		return err
 	}
 	defer rt.Close()
 
-	if err := demoLicenseSetup(ctx, rt, district, o.people); err != nil {
+	now := time.Now().UTC()
+	if err := demoLicenseSetup(ctx, rt, district, o.people, demoHistoryStart(now).AddDate(0, 0, -1)); err != nil {
 		return err
 	}
 	deps, err := rt.engine.Deployments(ctx)
 	if err != nil {
 		return err
 	}
+	historyNote := "kept from an earlier run"
 	if len(deps) == 0 {
-		_, run, err := rt.engine.DeployOU(ctx, engine.DeployOURequest{
+		req := engine.DeployOURequest{
 			License: demoLicense, Connector: "district", By: district.SuperAdmin,
 			OrgUnits: map[string]license.Role{"/Students": license.RoleStudent, "/Staff": license.RoleTeacher},
-		})
+		}
+		say("reading /Students and /Staff from the directory to plan the first sync…")
+		_, plan, err := rt.engine.PlanDeployOU(ctx, req)
+		if err != nil {
+			return fmt.Errorf("demo: plan the deployment to /Students and /Staff: %w", err)
+		}
+		say("writing a generated school year of sync history for %d people (demo data, not real syncs)…", len(plan.Adds))
+		hist, err := demoHistory(ctx, rt.store, rt.state, "district", plan, district.Domain, now, o.seed)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		historyNote = demoHistoryNote(hist, now)
+		say("history: %s", historyNote)
+		say("first sync of /Students and /Staff into license %q…", demoLicense)
+		_, run, err := rt.engine.DeployOU(ctx, req)
 		if err != nil {
 			return fmt.Errorf("demo: deploy the license to /Students and /Staff: %w", err)
 		}
-		a.logger.Info("first sync", "added", run.Counts.Added, "result", run.Result)
+		say("first sync: %s, %d people in the directory, %d added, %d updated, %d removed", run.Result, run.Counts.Desired, run.Counts.Added, run.Counts.Updated, run.Counts.Removed)
+		say("linking license %q to the %s LMS and syncing it…", demoLMSLicense, lms.Vendor)
 		_, run, err = rt.engine.LinkLMS(ctx, engine.LinkLMSRequest{License: demoLMSLicense, Vendor: lms.Vendor, Connector: "lms",
 			Units: lms.Units, By: district.SuperAdmin})
 		if err != nil {
 			return fmt.Errorf("demo: link license %s to the %s fake: %w", demoLMSLicense, lms.Vendor, err)
 		}
-		a.logger.Info("first LMS sync", "added", run.Counts.Added, "result", run.Result)
+		say("first LMS sync: %s, %d added", run.Result, run.Counts.Added)
 	}
+	say("ready after %s", time.Since(began).Round(100*time.Millisecond))
 	want := len(srv.ActiveIn("/Students", true)) + len(srv.ActiveIn("/Staff", true))
 	// A sign-in token for the district's IT director, who administers both
 	// licenses and is the Google super admin: everything is theirs to try.
@@ -181,7 +211,7 @@ connectors:
 		return fmt.Errorf("demo: sign-in token: %w", err)
 	}
 
-	go demoChurn(ctx, o, a, func(rng *rand.Rand) int { return len(srv.Churn(rng, o.churn)) + lms.Churn(rng, o.churn) })
+	go demoChurn(ctx, o, a, func(rng *rand.Rand) (int, int) { return len(srv.Churn(rng, o.churn)), lms.Churn(rng, o.churn) })
 	return a.runServer(ctx, rt, o.listen, func(addr string) {
 		fmt.Fprintf(a.stdout, `Rollcall demo district is running.
   district:  %s, %d people active in /Students and /Staff (license %q)
@@ -192,15 +222,16 @@ connectors:
   health:    http://%s/healthz
   state:     %s
   admin:     %s (license admin and Google super admin)
-Syncs run every %s while the fake district changes %d people each time.
+  history:   %s
+Syncs run every %s while the fakes change people: up to %d in the district and up to %d in the LMS each time.
 Stop with Ctrl-C.
-`, district.Domain, want, demoLicense, lms.Vendor, lms.URL, demoLMSLicense, addr, token, addr, addr, dir, district.SuperAdmin, o.interval, o.churn)
+`, district.Domain, want, demoLicense, lms.Vendor, lms.URL, demoLMSLicense, addr, token, addr, addr, dir, district.SuperAdmin, historyNote, o.interval, o.churn, o.churn)
 	})
 }
 
 // demoLicenseSetup creates the district license and the LMS-linked
 // course-pack license on the first run.
-func demoLicenseSetup(ctx context.Context, rt *runtime, d *fake.District, people int) error {
+func demoLicenseSetup(ctx context.Context, rt *runtime, d *fake.District, people int, created time.Time) error {
 	if _, err := rt.store.GetLicense(ctx, demoLicense); err == nil {
 		return nil
 	} else if !errors.Is(err, license.ErrNotFound) {
@@ -216,6 +247,7 @@ func demoLicenseSetup(ctx context.Context, rt *runtime, d *fake.District, people
 		ID:       demoLicense,
 		Name:     "Demo District — all schools",
 		Type:     license.TypeDistrict,
+		Created:  created, // its generated history starts the next day
 		Seats:    people + people/10,
 		Expires:  time.Now().AddDate(1, 0, 0).Truncate(24 * time.Hour),
 		Domains:  []string{d.Domain},
@@ -227,7 +259,7 @@ func demoLicenseSetup(ctx context.Context, rt *runtime, d *fake.District, people
 
 // demoChurn changes a few people of the fake district and LMS each
 // interval, so every sync has something to do.
-func demoChurn(ctx context.Context, o demoOptions, a *app, churn func(*rand.Rand) int) {
+func demoChurn(ctx context.Context, o demoOptions, a *app, churn func(*rand.Rand) (district, lms int)) {
 	rng := rand.New(rand.NewPCG(uint64(o.seed), uint64(time.Now().UnixNano())))
 	t := time.NewTicker(o.interval)
 	defer t.Stop()
@@ -236,7 +268,8 @@ func demoChurn(ctx context.Context, o demoOptions, a *app, churn func(*rand.Rand
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			a.logger.Info("demo district changed", "changes", churn(rng))
+			district, lms := churn(rng)
+			a.logger.Info("demo fakes changed", "district", district, "lms", lms, "per_fake_limit", o.churn)
 		}
 	}
 }

@@ -118,26 +118,31 @@ func (a *app) licenseListCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("list licenses: %w", err)
 				}
-				now := a.now()
-				if a.jsonOut {
-					out := make([]licenseView, len(ls))
-					for i, l := range ls {
-						out[i] = viewLicense(l, now)
-					}
-					return a.printJSON(out)
-				}
-				t := newTable(a.stdout, "ID", "NAME", "TYPE", "SEATS", "USED", "EXPIRES", "DOMAINS")
-				for _, l := range ls {
-					exp := fmtDate(l.Expires, "never")
-					if l.Expired(now) {
-						exp += " (expired)"
-					}
-					t.row(l.ID, l.Name, string(l.Type), fmt.Sprint(l.Seats), fmt.Sprint(l.Used), exp, strings.Join(l.Domains, ","))
-				}
-				return t.flush()
+				return a.printLicenses(ls)
 			})
 		},
 	}
+}
+
+// printLicenses shows licenses as license list does, here or through --server.
+func (a *app) printLicenses(ls []license.License) error {
+	now := a.now()
+	if a.jsonOut {
+		out := make([]licenseView, len(ls))
+		for i, l := range ls {
+			out[i] = viewLicense(l, now)
+		}
+		return a.printJSON(out)
+	}
+	t := newTable(a.stdout, "ID", "NAME", "TYPE", "SEATS", "USED", "EXPIRES", "DOMAINS")
+	for _, l := range ls {
+		exp := fmtDate(l.Expires, "never")
+		if l.Expired(now) {
+			exp += " (expired)"
+		}
+		t.row(l.ID, l.Name, string(l.Type), fmt.Sprint(l.Seats), fmt.Sprint(l.Used), exp, strings.Join(l.Domains, ","))
+	}
+	return t.flush()
 }
 
 func (a *app) licenseShowCmd() *cobra.Command {

@@ -69,40 +69,46 @@ func (a *app) membersListCmd() *cobra.Command {
 			if limit < 0 {
 				return usageErr(c, "--limit must not be negative")
 			}
-			opts := license.ListOptions{Filter: f, Sort: field, Desc: desc, Cursor: cursor, Limit: limit}
+			opts := license.ListOptions{Filter: f, Sort: field, Desc: desc, Cursor: cursor}
 			return a.withStore(c.Context(), func(ctx context.Context, s *bolt.Store) error {
-				page, err := s.ListMembers(ctx, id, opts)
+				page, err := listUpTo(ctx, s, id, opts, limit)
 				if err != nil {
 					return fmt.Errorf("list members of license %s: %w", id, err)
 				}
-				if a.jsonOut {
-					page.Members = orEmpty(page.Members)
-					return a.printJSON(page)
-				}
-				t := newTable(a.stdout, "EMAIL", "NAME", "ROLE", "ORG UNIT", "ADDED", "SOURCES")
-				for _, m := range page.Members {
-					srcs := make([]string, len(m.Claims))
-					for i, cl := range m.Claims {
-						srcs[i] = string(cl.Source)
-					}
-					t.row(m.Email, m.Name, string(m.Role), m.OrgUnit, fmtDate(m.Added, "-"), strings.Join(srcs, ","))
-				}
-				if err := t.flush(); err != nil {
-					return err
-				}
-				if page.Next != "" {
-					fmt.Fprintf(a.stdout, "\nMore: --cursor %s\n", page.Next)
-				}
-				return nil
+				return a.printMemberPage(page)
 			})
 		},
 	}
 	licenseFlag(c, &id)
 	c.Flags().StringVarP(&filter, "filter", "f", "", filterHelp)
 	c.Flags().StringVar(&sortBy, "sort", "email", "column: email, name, role, org_unit, added or source; -COL for descending")
-	c.Flags().IntVar(&limit, "limit", 50, "members per page (at most 1000)")
+	c.Flags().IntVar(&limit, "limit", 50, "members to list; 0 lists all (read from the store 1,000 at a time)")
 	c.Flags().StringVar(&cursor, "cursor", "", "continue after a previous page (printed under it)")
 	return c
+}
+
+// printMemberPage shows a page of members as members list does, here or
+// through --server.
+func (a *app) printMemberPage(page license.Page) error {
+	if a.jsonOut {
+		page.Members = orEmpty(page.Members)
+		return a.printJSON(page)
+	}
+	t := newTable(a.stdout, "EMAIL", "NAME", "ROLE", "ORG UNIT", "ADDED", "SOURCES")
+	for _, m := range page.Members {
+		srcs := make([]string, len(m.Claims))
+		for i, cl := range m.Claims {
+			srcs[i] = string(cl.Source)
+		}
+		t.row(m.Email, m.Name, string(m.Role), m.OrgUnit, fmtDate(m.Added, "-"), strings.Join(srcs, ","))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if page.Next != "" {
+		fmt.Fprintf(a.stdout, "\nMore: --cursor %s\n", page.Next)
+	}
+	return nil
 }
 
 func (a *app) membersHistoryCmd() *cobra.Command {
@@ -176,4 +182,32 @@ func (a *app) printEvents(evs []license.Event, withEmail bool) error {
 		t.row(row...)
 	}
 	return t.flush()
+}
+
+// storePageMax is the most members one ListMembers call returns.
+const storePageMax = 1000
+
+// listUpTo reads up to limit members (0: all) from opts.Cursor on, a store
+// page at a time, so --limit is never silently capped at the store's page
+// size. Next is the cursor after the last member returned, or empty when
+// none are left.
+func listUpTo(ctx context.Context, s *bolt.Store, id string, opts license.ListOptions, limit int) (license.Page, error) {
+	var out license.Page
+	for {
+		want := storePageMax
+		if limit > 0 {
+			want = min(storePageMax, limit-len(out.Members))
+		}
+		opts.Limit = want
+		page, err := s.ListMembers(ctx, id, opts)
+		if err != nil {
+			return out, err
+		}
+		out.Members = append(out.Members, page.Members...)
+		out.Next = page.Next
+		if page.Next == "" || (limit > 0 && len(out.Members) >= limit) {
+			return out, nil
+		}
+		opts.Cursor = page.Next
+	}
 }

@@ -24,6 +24,8 @@ type app struct {
 	actor     string // --actor
 	logFormat string // --log-format
 	logLevel  string // --log-level
+	server    string // --server: run through a running server's admin API
+	tokenFile string // --token-file: the API token for --server
 
 	logger *slog.Logger
 	now    func() time.Time
@@ -44,15 +46,19 @@ func (a *app) commands() []*cobra.Command {
 		a.syncCmd(),
 		a.deploymentsCmd(),
 		a.runsCmd(),
+		a.calendarCmd(),
 		a.plansCmd(),
 		a.configCmd(),
 		a.healthcheckCmd(),
 		a.backupCmd(),
+		a.migrateCmd(),
 		a.deployOUCmd(),
 		a.undeployCmd(),
 		a.demoCmd(),
 		a.lmsCmd(),
+		a.ltiCmd(),
 		a.tokenCmd(),
+		a.scimCmd(),
 	}
 }
 
@@ -80,7 +86,12 @@ operators. 'rollcall demo' runs a whole generated district.`,
 		RunE:          groupRun,
 		// Commands must not set their own PersistentPreRunE: cobra runs only
 		// the nearest one, and this one sets up logging and the actor.
-		PersistentPreRunE: func(*cobra.Command, []string) error { return a.setup() },
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			if err := a.setup(); err != nil {
+				return err
+			}
+			return a.useServer(c)
+		},
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -94,6 +105,8 @@ operators. 'rollcall demo' runs a whole generated district.`,
 	pf.StringVar(&a.actor, "actor", "", "who is making the change, recorded in the audit trail (default cli:<OS user>)")
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format: text or json")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	pf.StringVar(&a.server, "server", "", "run the command through the admin API of a running 'rollcall serve' at this URL (token from ROLLCALL_TOKEN or --token-file)")
+	pf.StringVar(&a.tokenFile, "token-file", "", "file holding the API token for --server, readable only by you (mode 0600)")
 
 	for _, c := range a.commands() {
 		root.AddCommand(c)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,14 +17,22 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors/engine"
 	"github.com/rollcall-sync/rollcall/connectors/metrics"
 	"github.com/rollcall-sync/rollcall/connectors/syncstate"
+	"github.com/rollcall-sync/rollcall/license"
 	"github.com/rollcall-sync/rollcall/license/auth"
-	"github.com/rollcall-sync/rollcall/license/bolt"
+	"github.com/rollcall-sync/rollcall/license/scim"
 
 	// Connector types register themselves.
+	_ "github.com/rollcall-sync/rollcall/connectors/blackboard"
+	_ "github.com/rollcall-sync/rollcall/connectors/brightspace"
 	_ "github.com/rollcall-sync/rollcall/connectors/canvas"
 	_ "github.com/rollcall-sync/rollcall/connectors/classroom"
+	_ "github.com/rollcall-sync/rollcall/connectors/clever"
 	_ "github.com/rollcall-sync/rollcall/connectors/googledirectory"
+	_ "github.com/rollcall-sync/rollcall/connectors/ldap"
+	_ "github.com/rollcall-sync/rollcall/connectors/lti"
+	_ "github.com/rollcall-sync/rollcall/connectors/moodle"
 	_ "github.com/rollcall-sync/rollcall/connectors/oneroster"
+	_ "github.com/rollcall-sync/rollcall/connectors/schoology"
 	_ "github.com/rollcall-sync/rollcall/connectors/static"
 )
 
@@ -34,9 +43,11 @@ const authFile = "auth.db"
 // global flags, and closed in reverse order.
 type runtime struct {
 	cfg      *config.Config
-	store    *bolt.Store
-	state    *syncstate.State
+	files    stateFiles
+	store    license.Store     // bbolt or PostgreSQL (store.driver)
+	state    syncstate.Backend // bbolt file, or PostgreSQL with the store
 	auth     *auth.Store
+	scim     *scim.BoltStore // opened by serve only
 	registry *prometheus.Registry
 	metrics  *metrics.Metrics
 	engine   *engine.Engine
@@ -50,7 +61,7 @@ func (a *app) configPath(flag string) (string, error) {
 	if p := os.Getenv("ROLLCALL_CONFIG"); p != "" {
 		return p, nil
 	}
-	dir, err := a.dataDirectory()
+	dir, err := a.dataDirectoryName()
 	if err != nil {
 		return "", err
 	}
@@ -61,18 +72,8 @@ func (a *app) configPath(flag string) (string, error) {
 // (--db, --data-dir, ROLLCALL_DATA_DIR) win over the config file, so one
 // config can serve a container whose config folder is read-only.
 func (a *app) statePaths(cfg *config.Config) (db, state string, err error) {
-	db, state = cfg.Store.Path, cfg.SyncState.Path
-	if a.dataDir != "" || os.Getenv("ROLLCALL_DATA_DIR") != "" {
-		dir, err := a.dataDirectory()
-		if err != nil {
-			return "", "", err
-		}
-		db = filepath.Join(dir, config.DefaultStorePath)
-		state = filepath.Join(dir, config.DefaultSyncStateFile)
-	}
-	if a.dbPath != "" {
-		db = a.dbPath
-		state = filepath.Join(filepath.Dir(db), config.DefaultSyncStateFile)
+	if db, state, err = a.namedStatePaths(cfg); err != nil {
+		return "", "", err
 	}
 	for _, p := range []string{db, state} {
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
@@ -107,24 +108,31 @@ func (a *app) openRuntimeFrom(cfg *config.Config) (*runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &runtime{cfg: cfg, registry: prometheus.NewRegistry()}
+	return a.openRuntimeAt(cfg, dbPath, statePath, filepath.Join(filepath.Dir(dbPath), authFile))
+}
+
+// openRuntimeAt is openRuntimeFrom on the named files (see
+// withReadRuntime, which may swap missing ones for scratch files).
+func (a *app) openRuntimeAt(cfg *config.Config, dbPath, statePath, authPath string) (*runtime, error) {
+	var err error
+	rt := &runtime{cfg: cfg, files: stateFiles{dbPath, statePath, authPath}, registry: prometheus.NewRegistry()}
 	rt.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	rt.metrics = metrics.New(rt.registry)
 
-	rt.store, err = bolt.Open(dbPath, bolt.Options{Timeout: lockTimeout, Logger: a.logger, BatchSize: cfg.Sync.BatchSize})
+	rt.store, err = a.openLicenseStore(cfg, dbPath)
 	if err != nil {
-		return nil, lockedErr(dbPath, err)
+		return nil, err
 	}
-	rt.state, err = syncstate.Open(statePath, syncstate.Options{Timeout: lockTimeout, HistoryLimit: cfg.Sync.History})
+	state, err := a.openSyncState(cfg, statePath)
 	if err != nil {
 		rt.Close()
-		return nil, lockedErr(statePath, err)
+		return nil, err
 	}
-	authPath := filepath.Join(filepath.Dir(dbPath), authFile)
-	rt.auth, err = auth.Open(authPath, auth.Options{Timeout: lockTimeout, Logger: a.logger})
+	rt.state = state
+	rt.auth, err = a.openAuthStore(cfg, authPath, auth.Options{Timeout: lockTimeout, Logger: a.logger})
 	if err != nil {
 		rt.Close()
-		return nil, lockedErr(authPath, err)
+		return nil, err
 	}
 	conns, deps, err := connectors.Open(cfg, connectors.OpenOptions{Logger: a.logger, Upstream: rt.metrics})
 	if err != nil {
@@ -146,17 +154,23 @@ func (a *app) openRuntimeFrom(cfg *config.Config) (*runtime, error) {
 		ConnectorTypes:     types,
 		BatchSize:          cfg.Sync.BatchSize,
 		Jitter:             cfg.Sync.Jitter,
+		RunTimeout:         cmp.Or(cfg.Sync.RunTimeout, config.DefaultRunTimeout),
+		QuarantineAfter:    cfg.Sync.QuarantineAfter,
+		Calendar:           connectors.Calendar(cfg),
 	})
 	if err != nil {
 		rt.Close()
 		return nil, err
 	}
+	// This process holds the files: a run still marked running was cut
+	// short by one that died, and is recorded as interrupted now.
+	rt.engine.Recover(context.Background())
 	return rt, nil
 }
 
 func lockedErr(path string, err error) error {
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return fmt.Errorf("%s is locked: another rollcall process (a running server?) holds it (waited %s)", path, lockTimeout)
+		return fmt.Errorf("%s is locked: another rollcall process (a running server?) holds it (waited %s)%s", path, lockTimeout, serverHint)
 	}
 	return err
 }
@@ -164,6 +178,9 @@ func lockedErr(path string, err error) error {
 // Close closes the sync state and the store, joining their errors.
 func (rt *runtime) Close() error {
 	var errs []error
+	if rt.scim != nil {
+		errs = append(errs, rt.scim.Close())
+	}
 	if rt.auth != nil {
 		errs = append(errs, rt.auth.Close())
 	}
@@ -182,6 +199,7 @@ func (a *app) withRuntime(ctx context.Context, cfgFlag string, fn func(ctx conte
 	if err != nil {
 		return err
 	}
+	a.sayStateFiles(rt.cfg, rt.files, "")
 	defer func() {
 		if cerr := rt.Close(); cerr != nil && err == nil {
 			err = cerr

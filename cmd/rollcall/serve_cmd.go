@@ -55,6 +55,7 @@ func (a *app) serve(ctx context.Context, cmd *cobra.Command, cfgPath, listen str
 		return err
 	}
 	defer rt.Close()
+	a.sayStateFiles(rt.cfg, rt.files, "")
 	if listen == "" {
 		listen = rt.cfg.HTTP.Listen
 	}
@@ -68,7 +69,7 @@ func (a *app) serve(ctx context.Context, cmd *cobra.Command, cfgPath, listen str
 func (a *app) handler(rt *runtime) (http.Handler, error) {
 	log := a.logger
 	mux := http.NewServeMux()
-	syncs := rt.engine.Syncs()
+	syncs := newAPISyncs(rt.engine, rt.cfg)
 	oidc, oidcName := a.openOIDC(rt)
 	mux.Handle(httpapi.Prefix+"/", httpapi.New(httpapi.Options{Store: rt.store, Auth: rt.auth, Syncs: syncs, Logger: log, OIDC: oidc}))
 	dopts := dashboard.Options{Store: rt.store, Auth: rt.auth, Syncs: syncs, Logger: log}
@@ -80,6 +81,10 @@ func (a *app) handler(rt *runtime) (http.Handler, error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	mux.Handle("/", dash)
+	a.mountLTI(mux, rt)
+	if err := a.mountSCIM(mux, rt); err != nil {
+		return nil, err
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.registry, promhttp.HandlerOpts{Registry: rt.registry, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -95,9 +100,20 @@ func (a *app) handler(rt *runtime) (http.Handler, error) {
 			http.Error(w, "license store unavailable", http.StatusServiceUnavailable)
 			return
 		}
+		// A replica that cannot read the leases cannot take a deployment.
+		if err := rt.engine.LeaseCheck(r.Context()); err != nil {
+			http.Error(w, "deployment leases unavailable", http.StatusServiceUnavailable)
+			return
+		}
 		fmt.Fprintln(w, "ready")
 	})
-	return mux, nil
+	// Behind a TLS-ending proxy the session cookie is still Secure and
+	// __Host-, as http.public_url or http.trusted_proxies say.
+	tlsPolicy, err := auth.NewTLSPolicy(rt.cfg.HTTP.PublicURL, rt.cfg.HTTP.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("http: %w", err)
+	}
+	return auth.Secure(tlsPolicy, mux), nil
 }
 
 // openOIDC sets up OpenID Connect sign-in when the config asks for it. A
@@ -143,7 +159,15 @@ func (a *app) runServer(ctx context.Context, rt *runtime, listen string, ready f
 		ln.Close()
 		return err
 	}
-	stopAdmin, err := serveAdminSocket(runCtx, adminSocketPath(rt.store.Path()), map[string]backupSource{"store": rt.store, "syncstate": rt.state}, log)
+	_, waitHooks, err := a.startWebhooks(runCtx, rt)
+	if err != nil {
+		cancelRuns()
+		_ = rt.engine.Stop(context.Background())
+		ln.Close()
+		return err
+	}
+	defer waitHooks()
+	stopAdmin, err := serveAdminSocket(runCtx, adminSocketPath(rt.files.store), backupSources(rt), log)
 	if err != nil {
 		cancelRuns()
 		_ = rt.engine.Stop(context.Background())
@@ -175,6 +199,7 @@ func (a *app) runServer(ctx context.Context, rt *runtime, listen string, ready f
 	if err := srv.Shutdown(sctx); err != nil {
 		errs = append(errs, fmt.Errorf("stop http: %w", err))
 	}
+	waitHooks() // runCtx is cancelled: the dispatcher ends its delivery and stops
 	if err := rt.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close: %w", err))
 	}

@@ -21,6 +21,19 @@ const lockTimeout = 2 * time.Second
 // --data-dir flag, else $ROLLCALL_DATA_DIR, else $XDG_DATA_HOME/rollcall,
 // else ~/.local/share/rollcall.
 func (a *app) dataDirectory() (string, error) {
+	dir, err := a.dataDirectoryName()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create data directory: %w", err)
+	}
+	return dir, nil
+}
+
+// dataDirectoryName is dataDirectory without creating it, for commands
+// that only read.
+func (a *app) dataDirectoryName() (string, error) {
 	dir := a.dataDir
 	if dir == "" {
 		dir = os.Getenv("ROLLCALL_DATA_DIR")
@@ -36,9 +49,6 @@ func (a *app) dataDirectory() (string, error) {
 			}
 			dir = filepath.Join(home, ".local", "share", "rollcall")
 		}
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("create data directory: %w", err)
 	}
 	return dir, nil
 }
@@ -68,7 +78,7 @@ func (a *app) openStore() (*bolt.Store, string, error) {
 	s, err := bolt.Open(path, bolt.Options{Timeout: lockTimeout, Logger: a.logger, Now: a.now})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
-			return nil, "", fmt.Errorf("database %s is locked: another rollcall process holds it (waited %s)", path, lockTimeout)
+			return nil, "", fmt.Errorf("database %s is locked: another rollcall process holds it (waited %s)%s", path, lockTimeout, serverHint)
 		}
 		return nil, "", err // it names the file
 	}

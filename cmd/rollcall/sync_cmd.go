@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os/signal"
@@ -29,7 +30,7 @@ first, or let its schedule run the sync.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
-			return a.withRuntime(ctx, cfgPath, func(ctx context.Context, rt *runtime) error {
+			return a.runtimeFor(!dryRun)(ctx, cfgPath, func(ctx context.Context, rt *runtime) error {
 				if dryRun {
 					plan, err := rt.engine.DryRun(ctx, args[0])
 					if err != nil {
@@ -64,7 +65,7 @@ func (a *app) runsCmd() *cobra.Command {
 		Short: "Show the last sync runs of a deployment, newest first",
 		Args:  exactArgs("DEPLOYMENT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRuntime(cmd.Context(), cfgPath, func(ctx context.Context, rt *runtime) error {
+			return a.withReadRuntime(cmd.Context(), cfgPath, func(ctx context.Context, rt *runtime) error {
 				if _, err := rt.engine.Deployment(ctx, args[0]); err != nil {
 					return err
 				}
@@ -89,7 +90,7 @@ func (a *app) printRuns(runs []syncstate.Run) error {
 	for _, r := range runs {
 		t.row(strconv.FormatUint(r.ID, 10), r.Deployment, r.Trigger, fmtTime(r.Started), r.Ended.Sub(r.Started).Round(1e6).String(),
 			string(r.Result), itoa(r.Counts.Desired), itoa(r.Counts.Added), itoa(r.Counts.Updated), itoa(r.Counts.Removed),
-			itoa(r.Counts.Overflow), itoa(r.Counts.Skipped), itoa(r.Counts.HeldRemovals), r.PlanID, r.Error)
+			itoa(r.Counts.Overflow), itoa(r.Counts.Skipped), itoa(r.Counts.HeldRemovals+r.Counts.HeldUpdates), r.PlanID, cmp.Or(r.Error, r.Reason))
 	}
 	return t.flush()
 }
@@ -101,19 +102,19 @@ func (a *app) deploymentsCmd() *cobra.Command {
 		Short: "List deployments with their schedule and last run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withRuntime(cmd.Context(), cfgPath, func(ctx context.Context, rt *runtime) error {
+			return a.withReadRuntime(cmd.Context(), cfgPath, func(ctx context.Context, rt *runtime) error {
 				deps, err := rt.engine.Deployments(ctx)
 				if err != nil {
 					return err
 				}
-				type row struct {
-					Name, Connector, License, Source, Schedule string
-					RunTime                                    bool
-					LastRun                                    *syncstate.Run `json:",omitempty"`
-				}
-				rows := make([]row, 0, len(deps))
+				rows := make([]deploymentRow, 0, len(deps))
 				for _, d := range deps {
-					r := row{Name: d.Name, Connector: d.Connector, License: d.License, Source: string(d.Source()), Schedule: d.Schedule, RunTime: d.RunTime}
+					r := deploymentRow{Name: d.Name, Connector: d.Connector, License: d.License, Source: string(d.Source()), Schedule: d.Schedule, RunTime: d.RunTime, Mode: d.SyncMode()}
+					if h, err := rt.state.Health(ctx, d.Name); err != nil {
+						return err
+					} else if h.Failures > 0 || h.Quarantined {
+						r.Health = &h
+					}
 					if last, ok, err := rt.state.LastRun(ctx, d.Name); err != nil {
 						return err
 					} else if ok {
@@ -121,23 +122,40 @@ func (a *app) deploymentsCmd() *cobra.Command {
 					}
 					rows = append(rows, r)
 				}
-				if a.jsonOut {
-					return a.printJSON(rows)
-				}
-				t := newTable(a.stdout, "DEPLOYMENT", "CONNECTOR", "LICENSE", "SCHEDULE", "LAST RUN", "RESULT")
-				for _, r := range rows {
-					last, result := "", ""
-					if r.LastRun != nil {
-						last, result = fmtTime(r.LastRun.Started), string(r.LastRun.Result)
-					}
-					t.row(r.Name, r.Connector, r.License, r.Schedule, last, result)
-				}
-				return t.flush()
+				return a.printDeployments(rows)
 			})
 		},
 	}
 	c.Flags().StringVar(&cfgPath, "config", "", "config file (env ROLLCALL_CONFIG; default <data-dir>/rollcall.yaml)")
 	return c
+}
+
+// deploymentRow is one line of deployments, and its --json.
+type deploymentRow struct {
+	Name, Connector, License, Source, Schedule string
+	RunTime                                    bool
+	Mode                                       string
+	LastRun                                    *syncstate.Run    `json:",omitempty"`
+	Health                                     *syncstate.Health `json:",omitempty"`
+}
+
+// printDeployments shows deployments, here or through --server.
+func (a *app) printDeployments(rows []deploymentRow) error {
+	if a.jsonOut {
+		return a.printJSON(rows)
+	}
+	t := newTable(a.stdout, "DEPLOYMENT", "CONNECTOR", "LICENSE", "SCHEDULE", "LAST RUN", "RESULT")
+	for _, r := range rows {
+		last, result := "", ""
+		if r.LastRun != nil {
+			last, result = fmtTime(r.LastRun.Started), string(r.LastRun.Result)
+		}
+		if r.Health != nil && r.Health.Quarantined {
+			result += " (quarantined until " + fmtTime(r.Health.Until) + ")"
+		}
+		t.row(r.Name, r.Connector, r.License, r.Schedule, last, result)
+	}
+	return t.flush()
 }
 
 func (a *app) plansCmd() *cobra.Command {
@@ -157,19 +175,12 @@ func (a *app) plansCmd() *cobra.Command {
 		Short: "List held plans",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withRuntime(cmd.Context(), cfgPath, func(ctx context.Context, rt *runtime) error {
+			return a.withReadRuntime(cmd.Context(), cfgPath, func(ctx context.Context, rt *runtime) error {
 				ps, err := rt.engine.ListPending(ctx, deployment, all)
 				if err != nil {
 					return err
 				}
-				if a.jsonOut {
-					return a.printJSON(ps)
-				}
-				t := newTable(a.stdout, "PLAN", "DEPLOYMENT", "CREATED", "REMOVALS", "STATUS", "DECIDED BY", "SUMMARY")
-				for _, p := range ps {
-					t.row(p.ID, p.Deployment, fmtTime(p.Created), itoa(p.Removals), p.Status, p.DecidedBy, p.Summary)
-				}
-				return t.flush()
+				return a.printPending(ps)
 			})
 		},
 	}
@@ -181,7 +192,7 @@ func (a *app) plansCmd() *cobra.Command {
 		Short: "Show a held plan and every removal it holds",
 		Args:  exactArgs("PLAN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRuntime(cmd.Context(), cfgPath, func(ctx context.Context, rt *runtime) error {
+			return a.withReadRuntime(cmd.Context(), cfgPath, func(ctx context.Context, rt *runtime) error {
 				p, plan, err := rt.engine.PendingPlan(ctx, args[0])
 				if err != nil {
 					return err
@@ -230,6 +241,18 @@ func (a *app) plansCmd() *cobra.Command {
 	}
 	c.AddCommand(list, show, approve, reject)
 	return c
+}
+
+// printPending shows held plans as plans list does, here or through --server.
+func (a *app) printPending(ps []syncstate.Pending) error {
+	if a.jsonOut {
+		return a.printJSON(ps)
+	}
+	t := newTable(a.stdout, "PLAN", "DEPLOYMENT", "CREATED", "REMOVALS", "STATUS", "DECIDED BY", "SUMMARY")
+	for _, p := range ps {
+		t.row(p.ID, p.Deployment, fmtTime(p.Created), itoa(p.Removals), p.Status, p.DecidedBy, p.Summary)
+	}
+	return t.flush()
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

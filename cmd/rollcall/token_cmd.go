@@ -33,6 +33,9 @@ func (a *app) authPath() (string, error) {
 
 // withAuth opens auth.db, runs fn and closes it.
 func (a *app) withAuth(ctx context.Context, fn func(ctx context.Context, s *auth.Store) error) (err error) {
+	if done, err := a.withConfiguredAuth(ctx, fn); done { // store.driver postgres: auth_open.go
+		return err
+	}
 	path, err := a.authPath()
 	if err != nil {
 		return err
@@ -40,7 +43,7 @@ func (a *app) withAuth(ctx context.Context, fn func(ctx context.Context, s *auth
 	s, err := auth.Open(path, auth.Options{Timeout: lockTimeout, Logger: a.logger, Now: a.now})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
-			return fmt.Errorf("token database %s is locked: another rollcall process holds it (waited %s)", path, lockTimeout)
+			return fmt.Errorf("token database %s is locked: another rollcall process holds it (waited %s)%s", path, lockTimeout, serverHint)
 		}
 		return err
 	}
@@ -79,14 +82,7 @@ paste it into the dashboard's sign-in page.`,
 				if err != nil {
 					return err
 				}
-				if a.jsonOut {
-					return a.printJSON(map[string]any{"token": plain, "info": t})
-				}
-				fmt.Fprintf(a.stdout, "Created token %s for %s (%s), expires %s.\n", t.ID, t.Email, t.Role, fmtDate(t.Expires, "never"))
-				fmt.Fprintln(a.stdout, "Copy it now; it is not shown again:")
-				fmt.Fprintln(a.stdout)
-				fmt.Fprintf(a.stdout, "  %s\n", plain)
-				return nil
+				return a.printNewToken(plain, t)
 			})
 		},
 	}
@@ -118,24 +114,42 @@ func (a *app) tokenListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if a.jsonOut {
-					if ts == nil {
-						ts = []auth.Token{}
-					}
-					return a.printJSON(ts)
-				}
-				if len(ts) == 0 {
-					fmt.Fprintln(a.stdout, "No tokens. Create one with: rollcall token create --email EMAIL --role ROLE")
-					return nil
-				}
-				tb := newTable(a.stdout, "ID", "PREFIX", "EMAIL", "ROLE", "STATE", "CREATED", "EXPIRES", "NOTE")
-				for _, t := range ts {
-					tb.row(t.ID, t.Prefix+"…", t.Email, string(t.Role), tokenState(t, a), fmtDate(t.Created, "-"), fmtDate(t.Expires, "never"), t.Note)
-				}
-				return tb.flush()
+				return a.printTokens(ts)
 			})
 		},
 	}
+}
+
+// printNewToken shows a token just made, the only time it is shown, here
+// or through --server.
+func (a *app) printNewToken(plain string, t auth.Token) error {
+	if a.jsonOut {
+		return a.printJSON(map[string]any{"token": plain, "info": t})
+	}
+	fmt.Fprintf(a.stdout, "Created token %s for %s (%s), expires %s.\n", t.ID, t.Email, t.Role, fmtDate(t.Expires, "never"))
+	fmt.Fprintln(a.stdout, "Copy it now; it is not shown again:")
+	fmt.Fprintln(a.stdout)
+	fmt.Fprintf(a.stdout, "  %s\n", plain)
+	return nil
+}
+
+// printTokens shows tokens as token list does, here or through --server.
+func (a *app) printTokens(ts []auth.Token) error {
+	if a.jsonOut {
+		if ts == nil {
+			ts = []auth.Token{}
+		}
+		return a.printJSON(ts)
+	}
+	if len(ts) == 0 {
+		fmt.Fprintln(a.stdout, "No tokens. Create one with: rollcall token create --email EMAIL --role ROLE")
+		return nil
+	}
+	tb := newTable(a.stdout, "ID", "PREFIX", "EMAIL", "ROLE", "STATE", "CREATED", "EXPIRES", "NOTE")
+	for _, t := range ts {
+		tb.row(t.ID, t.Prefix+"…", t.Email, string(t.Role), tokenState(t, a), fmtDate(t.Created, "-"), fmtDate(t.Expires, "never"), t.Note)
+	}
+	return tb.flush()
 }
 
 func (a *app) tokenRevokeCmd() *cobra.Command {

@@ -6,10 +6,11 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/bearer"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/oauth2token"
 )
 
 // Connector reads enrollments from one Canvas instance.
@@ -19,7 +20,7 @@ type Connector struct {
 	base   *url.URL
 	log    *slog.Logger
 	http   *http.Client
-	auth   tokenSource
+	auth   oauth2token.Source
 	clock  Clock
 	jitter func(n int64) int64
 }
@@ -48,42 +49,23 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	if err != nil {
 		return nil, fmt.Errorf("%s connector %q: settings.base_url: %w", Type, opts.Name, err)
 	}
-	c := &Connector{name: opts.Name, s: s, base: base, log: opts.Logger, http: opts.HTTPClient,
-		clock: httpretry.RealClock{}, jitter: rand.Int64N}
+	c := &Connector{name: opts.Name, s: s, base: base, log: opts.Logger, clock: httpretry.RealClock{}, jitter: rand.Int64N}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.log = c.log.With("connector", opts.Name, "type", Type)
-	if c.http == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = time.Minute
-		c.http = &http.Client{Transport: t}
-	}
-	// Redirects would carry the bearer token to wherever they point.
-	client := *c.http
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c.http = &client
 	for _, f := range extra {
 		f(c)
 	}
 	if s.AccessToken != "" {
-		c.auth = staticToken(s.AccessToken.Value())
+		c.auth = bearer.Static(s.AccessToken.Value())
 	} else {
 		// Token requests are not retried: a refused developer key is
 		// reported at once.
-		c.auth = newRefreshing(s, c.http)
+		c.auth = refreshGrant(s, httpretry.Direct(opts.HTTPClient))
 	}
-	next := c.http.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	// A client Timeout, if the caller set one, now bounds all the
-	// attempts of a request together.
-	retrying := *c.http
-	retrying.Transport = &httpretry.Transport{Next: next, Policy: s.Retry.Retry, Classify: classify,
-		Clock: c.clock, Jitter: c.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "Canvas",
-		Logger: c.log, MaxBody: maxBody}
-	c.http = &retrying
+	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry.Retry, Classify: classify,
+		Clock: c.clock, Jitter: c.jitter, Vendor: "Canvas", Logger: c.log, MaxBody: maxBody})
 	return c, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/errbody"
 )
 
 // ErrUnknownUnit marks a selection naming a course, account or term
@@ -82,10 +83,7 @@ func (e *APIError) Unwrap() []error {
 // and {"message":...} forms, OAuth2's error_description, or plain text.
 func canvasMessage(body []byte, contentType string) string {
 	var j struct {
-		Errors  json.RawMessage `json:"errors"`
-		Message string          `json:"message"`
-		Error   string          `json:"error"`
-		Desc    string          `json:"error_description"`
+		Errors json.RawMessage `json:"errors"`
 	}
 	if json.Unmarshal(body, &j) == nil {
 		var list []struct {
@@ -110,33 +108,9 @@ func canvasMessage(body []byte, contentType string) string {
 				}
 			}
 		}
-		switch {
-		case len(msgs) > 0:
-			return clip(strings.Join(msgs, "; "))
-		case j.Message != "":
-			return clip(j.Message)
-		case j.Desc != "":
-			return clip(j.Desc)
-		case j.Error != "":
-			return clip(j.Error)
+		if len(msgs) > 0 {
+			return errbody.Clip(strings.Join(msgs, "; "))
 		}
 	}
-	if strings.HasPrefix(contentType, "text/plain") {
-		if s := strings.TrimSpace(string(body)); s != "" {
-			return clip(s)
-		}
-	}
-	if strings.HasPrefix(contentType, "text/html") {
-		return "an HTML error page"
-	}
-	return ""
-}
-
-// clip bounds a vendor message in an error, by runes.
-func clip(s string) string {
-	const n = 300
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
+	return errbody.Message(body, contentType, "message", "error_description", "error")
 }

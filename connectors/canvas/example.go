@@ -32,6 +32,8 @@ const example = `  - name: canvas
         max_attempts: 6          # including the first; default 6
         max_elapsed: 2m          # default 2m from the first attempt
         base_delay: 500ms        # doubled per attempt; default 500ms
+        # rate_window: 1m        # wait 429s out over the quota window instead of counting them as attempts; default 0 (off)
+        # max_rate_wait: 10m     # total rate-limit waiting in one call when rate_window is set; default 10m
         low_water: 100           # pause when X-Rate-Limit-Remaining falls below this; default 100
         pause: 2s                # that pause; default 2s
 `

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
@@ -317,7 +318,7 @@ func (c *Connector) paginate(ctx context.Context, call, first string, page func(
 		if !ok {
 			return nil
 		}
-		resolved, err := c.sameOrigin(next, link)
+		resolved, err := siteurl.Follow(c.base, next, link)
 		if err != nil {
 			return fmt.Errorf("%s: %s: next link: %w", c.prefix(), pageCall, err)
 		}
@@ -327,22 +328,4 @@ func (c *Connector) paginate(ctx context.Context, call, first string, page func(
 		next = resolved
 	}
 	return nil
-}
-
-// sameOrigin resolves link against the page it came from and checks it
-// stays on the base URL's scheme and host.
-func (c *Connector) sameOrigin(from, link string) (string, error) {
-	f, err := url.Parse(from)
-	if err != nil {
-		return "", err
-	}
-	l, err := url.Parse(link)
-	if err != nil {
-		return "", fmt.Errorf("%q is not a URL", link)
-	}
-	r := f.ResolveReference(l)
-	if !strings.EqualFold(r.Scheme, c.base.Scheme) || !strings.EqualFold(r.Host, c.base.Host) {
-		return "", fmt.Errorf("points to %s://%s, not to base_url %s: refusing to send the token there", r.Scheme, r.Host, c.s.BaseURL)
-	}
-	return r.String(), nil
 }

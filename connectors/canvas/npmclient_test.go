@@ -2,41 +2,17 @@ package canvas
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors/canvas/fake"
+	"github.com/rollcall-sync/rollcall/connectors/connectortest/npmrun"
 )
 
-// npmClientDir holds the independent npm Canvas client (@kth/canvas-api),
-// installed by `npm ci` (scripts/test.sh does it).
-const npmClientDir = "npmclient"
-
-// needNPMClient returns node's path, failing under CI and skipping
-// elsewhere when node or the installed client is missing.
-func needNPMClient(t *testing.T) string {
-	t.Helper()
-	missing := func(why string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s; scripts/test.sh installs it (npm ci --prefix connectors/canvas/%s)", why, npmClientDir)
-		}
-		t.Skipf("%s; run `npm ci --prefix connectors/canvas/%s` (scripts/test.sh does) to run this test", why, npmClientDir)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed")
-	}
-	if _, err := os.Stat(filepath.Join(npmClientDir, "node_modules", "@kth", "canvas-api", "package.json")); err != nil {
-		missing("the npm Canvas client is not installed in " + npmClientDir + "/node_modules")
-	}
-	return node
-}
+// npmClient is @kth/canvas-api, an independent npm Canvas client,
+// installed in npmclient by `npm ci` (scripts/test.sh does it).
+var npmClient = npmrun.Client{Package: "@kth/canvas-api", What: "the npm Canvas client"}
 
 // The npm Canvas client @kth/canvas-api pages a course's users through
 // the fake's Link headers, rides out Canvas's plain-text 403 throttling
@@ -45,7 +21,7 @@ func needNPMClient(t *testing.T) string {
 // teacher once, with the email Canvas would show (null where the user
 // has none, as typed otherwise).
 func TestNPMClientPagesCourseUsers(t *testing.T) {
-	node := needNPMClient(t)
+	npmClient.Need(t)
 	d := fake.Generate(21, 60, 8)
 	srv := fake.New(fake.Options{District: d, Fidelity: true})
 	t.Cleanup(srv.Close)
@@ -72,26 +48,17 @@ func TestNPMClientPagesCourseUsers(t *testing.T) {
 	}
 
 	srv.RateLimit(fake.Forbidden403, 2)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "list-course-users.js")
-	cmd.Dir = npmClientDir
-	cmd.Env = append(os.Environ(), "CANVAS_API_URL="+srv.URL()+"/api/v1", "CANVAS_TOKEN="+srv.AdminToken(),
+	stdout := npmClient.Run(t, "list-course-users.js", "CANVAS_API_URL="+srv.URL()+"/api/v1", "CANVAS_TOKEN="+srv.AdminToken(),
 		"COURSE_ID=1002", "PER_PAGE=7")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("node list-course-users.js: %v\n%s", err, stderr.String())
-	}
 	var got struct {
 		Pages int              `json:"pages"`
 		Users []map[string]any `json:"users"`
 	}
 	// The client prints a banner of its own first; the answer is the
 	// last line.
-	lines := bytes.Split(bytes.TrimSpace(stdout.Bytes()), []byte("\n"))
+	lines := bytes.Split(bytes.TrimSpace(stdout), []byte("\n"))
 	if err := json.Unmarshal(lines[len(lines)-1], &got); err != nil {
-		t.Fatalf("client output %.500q: %v", stdout.String(), err)
+		t.Fatalf("client output %.500q: %v", stdout, err)
 	}
 	seen := map[int64]bool{}
 	for _, u := range got.Users {

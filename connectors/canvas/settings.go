@@ -1,15 +1,14 @@
 package canvas
 
 import (
-	"errors"
-	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
+	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
@@ -88,14 +87,11 @@ func (s *Settings) oauth() bool {
 
 // Validate checks the settings offline; every problem names its field.
 func (s *Settings) Validate() error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("settings.%s: %s", field, fmt.Sprintf(format, args...)))
-	}
+	var probs settingscheck.Problems
+	bad := probs.Add
 	if s.BaseURL == "" {
 		bad("base_url", "is required, e.g. https://district.instructure.com")
-	} else if u, err := url.Parse(s.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+	} else if !siteurl.IsRoot(s.BaseURL) {
 		bad("base_url", "%q must be an http(s) URL with no path, e.g. https://district.instructure.com", s.BaseURL)
 	}
 	switch {
@@ -123,17 +119,14 @@ func (s *Settings) Validate() error {
 	if s.IncludeObservers != "" && !s.IncludeObservers.Valid() {
 		bad("include_observers", "%q must be student, teacher or other", s.IncludeObservers)
 	}
-	errs = append(errs, s.Retry.Retry.Validate()...)
+	probs.Include(s.Retry.Retry.Validate()...)
 	if s.Retry.Pause < 0 {
 		bad("retry.pause", "%s must be positive", s.Retry.Pause)
 	}
 	if s.Retry.LowWater < 0 {
 		bad("retry.low_water", "%g must not be negative", s.Retry.LowWater)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
-	}
-	return nil
+	return probs.Err(Type)
 }
 
 // Open builds the connector without touching the network.

@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/rollcall-sync/rollcall/connectors/bearer"
+	"github.com/rollcall-sync/rollcall/connectors/errbody"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 	"github.com/rollcall-sync/rollcall/connectors/metrics"
 )
@@ -37,56 +37,36 @@ type answer struct {
 // renewed once when the settings allow (a developer key), never retried
 // otherwise; the renewed request starts a fresh retry budget.
 func (c *Connector) get(ctx context.Context, call, rawURL string) (*answer, error) {
-	renewed := false
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
-		}
-		tok, err := c.auth.token(ctx)
-		if err != nil {
-			return nil, c.tokenError(ctx, call, err)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Accept", "application/json")
-		resp, err := c.http.Do(req)
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, ctx.Err())
-		}
-		if err != nil {
-			// The URL the client adds is the call's, which the error names.
-			var uerr *url.Error
-			if errors.As(err, &uerr) {
-				err = uerr.Err
-			}
-			return nil, &APIError{Connector: c.name, Call: call, Err: err}
-		}
-		body, err := io.ReadAll(resp.Body) // buffered whole by the transport
-		resp.Body.Close()
-		if err != nil {
-			return nil, &APIError{Connector: c.name, Call: call, Err: err}
-		}
-		code := resp.StatusCode
-		if code >= 200 && code < 300 {
-			if err := c.pace(ctx, resp.Header); err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
-			}
-			return &answer{header: resp.Header, body: body}, nil
-		}
-		if code == http.StatusUnauthorized && !renewed && c.auth.invalidate() {
-			renewed = true
-			continue
-		}
-		msg := canvasMessage(body, resp.Header.Get("Content-Type"))
-		if msg == "" {
-			msg = http.StatusText(code)
-		}
-		return nil, &APIError{Connector: c.name, Call: call, Code: code, Message: msg,
-			RateLimited: code == http.StatusTooManyRequests || throttled(code, body)}
+	ans, err := bearer.Get(ctx, c.http, c.auth, rawURL)
+	if err != nil {
+		return nil, c.getError(ctx, call, err)
 	}
+	code := ans.Code
+	if code >= 200 && code < 300 {
+		if err := c.pace(ctx, ans.Header); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
+		}
+		return &answer{header: ans.Header, body: ans.Body}, nil
+	}
+	msg := canvasMessage(ans.Body, ans.Header.Get("Content-Type"))
+	if msg == "" {
+		msg = http.StatusText(code)
+	}
+	return nil, &APIError{Connector: c.name, Call: call, Code: code, Message: msg,
+		RateLimited: code == http.StatusTooManyRequests || throttled(code, ans.Body)}
+}
+
+// getError words a GET that got no answer: ctx's end, no access token,
+// or the transport's error.
+func (c *Connector) getError(ctx context.Context, call string, err error) error {
+	var tokErr *bearer.TokenError
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %s: %w", c.prefix(), call, ctx.Err())
+	case errors.As(err, &tokErr):
+		return c.tokenError(ctx, call, tokErr.Err)
+	}
+	return &APIError{Connector: c.name, Call: call, Err: err}
 }
 
 // classify is httpretry.Standard (network errors, bodies cut short, 429,
@@ -130,7 +110,7 @@ func (c *Connector) tokenError(ctx context.Context, call string, err error) erro
 	}
 	if code, reason, msg, ok := tokenRefusal(err); ok {
 		return &APIError{Connector: c.name, Call: call + ": renewing the access token", Code: code, Reason: reason,
-			Message: clip(msg), Token: true}
+			Message: errbody.Clip(msg), Token: true}
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {

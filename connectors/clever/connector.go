@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
@@ -43,31 +42,16 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	if err != nil {
 		return nil, fmt.Errorf("%s connector %q: settings.base_url: %w", Type, opts.Name, err)
 	}
-	c := &Connector{name: opts.Name, s: s, base: base, log: opts.Logger, http: opts.HTTPClient,
-		clock: httpretry.RealClock{}, jitter: rand.Int64N}
+	c := &Connector{name: opts.Name, s: s, base: base, log: opts.Logger, clock: httpretry.RealClock{}, jitter: rand.Int64N}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.log = c.log.With("connector", opts.Name, "type", Type)
-	if c.http == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = time.Minute
-		c.http = &http.Client{Transport: t}
-	}
 	for _, f := range extra {
 		f(c)
 	}
-	next := c.http.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	retrying := *c.http
-	// Redirects would carry the bearer token to wherever they point.
-	retrying.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	retrying.Transport = &httpretry.Transport{Next: next, Policy: s.Retry, Classify: c.classify,
-		Clock: c.clock, Jitter: c.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "Clever",
-		Logger: c.log}
-	c.http = &retrying
+	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry, Classify: c.classify,
+		Clock: c.clock, Jitter: c.jitter, Vendor: "Clever", Logger: c.log})
 	return c, nil
 }
 

@@ -1,7 +1,6 @@
 package clever
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/errbody"
 )
 
 // Errors callers branch on.
@@ -83,29 +83,8 @@ func cleverMessage(code int, body []byte, contentType string) string {
 	if strings.HasPrefix(contentType, "text/html") || strings.HasPrefix(strings.TrimSpace(string(body)), "<") {
 		return htmlMessage
 	}
-	var j struct {
-		Message string `json:"message"`
-		Error   string `json:"error"`
-	}
-	if json.Unmarshal(body, &j) == nil {
-		switch {
-		case j.Message != "":
-			return clip(j.Message)
-		case j.Error != "":
-			return clip(j.Error)
-		}
-	}
-	if s := strings.TrimSpace(string(body)); s != "" && strings.HasPrefix(contentType, "text/plain") {
-		return clip(s)
+	if m := errbody.Message(body, contentType, "message", "error"); m != "" {
+		return m
 	}
 	return http.StatusText(code)
-}
-
-// clip bounds a vendor message in an error, by runes.
-func clip(s string) string {
-	const n = 300
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
@@ -206,15 +207,7 @@ func pages[T any](ctx context.Context, c *Connector, call, path string, each fun
 // on the base URL's host; a link to another host is refused, since the
 // request would carry the token there.
 func (c *Connector) resolve(ref string) (string, error) {
-	r, err := url.Parse(ref)
-	if err != nil {
-		return "", err
-	}
-	abs := c.base.ResolveReference(r)
-	if abs.Host != c.base.Host || abs.Scheme != c.base.Scheme {
-		return "", fmt.Errorf("points away from %s", c.s.BaseURL)
-	}
-	return abs.String(), nil
+	return siteurl.Follow(c.base, c.s.BaseURL, ref)
 }
 
 // one reads a single record.

@@ -1,15 +1,14 @@
 package clever
 
 import (
-	"errors"
-	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
+	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 )
 
 // Type is the connector type name in the config file.
@@ -60,15 +59,10 @@ func (s Settings) withDefaults() Settings {
 
 // Validate checks the settings offline; every problem names its field.
 func (s *Settings) Validate() error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("settings.%s: %s", field, fmt.Sprintf(format, args...)))
-	}
-	if s.BaseURL != "" {
-		if u, err := url.Parse(s.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
-			(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			bad("base_url", "%q must be an http(s) URL with no path, e.g. %s", s.BaseURL, DefaultBaseURL)
-		}
+	var probs settingscheck.Problems
+	bad := probs.Add
+	if s.BaseURL != "" && !siteurl.IsRoot(s.BaseURL) {
+		bad("base_url", "%q must be an http(s) URL with no path, e.g. %s", s.BaseURL, DefaultBaseURL)
 	}
 	if s.Token == "" {
 		bad("token", "is required: the district-app bearer token of your Clever Secure Sync app")
@@ -81,11 +75,8 @@ func (s *Settings) Validate() error {
 	if s.PageSize < 0 || s.PageSize > MaxPageSize {
 		bad("page_size", "%d must be 1-%d (Clever answers 413 above %d)", s.PageSize, MaxPageSize, MaxPageSize)
 	}
-	errs = append(errs, s.Retry.Validate()...)
-	if len(errs) > 0 {
-		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
-	}
-	return nil
+	probs.Include(s.Retry.Validate()...)
+	return probs.Err(Type)
 }
 
 // Open builds the connector without touching the network.

@@ -2,16 +2,14 @@ package clever
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rollcall-sync/rollcall/connectors/bearer"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 )
 
@@ -61,43 +59,25 @@ func (c *Connector) untilReset(h http.Header) time.Duration {
 // (classify); when an answer says the window is spent (remaining 0) the
 // next request waits for its reset first.
 func (c *Connector) get(ctx context.Context, call, rawURL string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.s.Token.Value())
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
+	ans, err := bearer.Get(ctx, c.http, bearer.Static(c.s.Token.Value()), rawURL)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, ctx.Err())
 	}
 	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
 		return nil, &APIError{Connector: c.name, Call: call, Err: err}
 	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, &APIError{Connector: c.name, Call: call, Err: err}
-	}
-	code := resp.StatusCode
+	code := ans.Code
 	if code >= 200 && code < 300 {
-		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
-			if d := c.untilReset(resp.Header); d > 0 {
+		if ans.Header.Get("X-RateLimit-Remaining") == "0" {
+			if d := c.untilReset(ans.Header); d > 0 {
 				c.log.LogAttrs(ctx, slog.LevelDebug, "Clever rate-limit window spent; waiting for its reset", slog.Duration("wait", d))
 				if err := c.clock.Sleep(ctx, d); err != nil {
 					return nil, fmt.Errorf("%s: %s: %w", c.prefix(), call, err)
 				}
 			}
 		}
-		return body, nil
+		return ans.Body, nil
 	}
 	return nil, &APIError{Connector: c.name, Call: call, Code: code,
-		Message: cleverMessage(code, body, resp.Header.Get("Content-Type"))}
+		Message: cleverMessage(code, ans.Body, ans.Header.Get("Content-Type"))}
 }

@@ -42,7 +42,9 @@ func (e *Engine) dryRun(ctx context.Context, d connectors.Deployment) (*reconcil
 	if err != nil {
 		return nil, fmt.Errorf("dry run %s: %w", d.Name, err)
 	}
-	plan, err := reconcile.Build(ctx, e.store, d, snap, reconcile.Options{Now: e.now()})
+	popts, _, _ := e.calendarOptions(ctx, d, e.now())
+	popts.Now = e.now()
+	plan, err := reconcile.Build(ctx, e.store, d, snap, popts)
 	if err != nil {
 		return nil, fmt.Errorf("dry run %s: plan: %w", d.Name, err)
 	}
@@ -90,21 +92,26 @@ func (e *Engine) Approve(ctx context.Context, id, by string) (syncstate.Run, err
 		return syncstate.Run{}, fmt.Errorf("approve plan %s: %w", id, ErrRunning)
 	}
 	defer e.release(d.Name)
+	ctx, let, err := e.holdLease(ctx, d.Name)
+	if err != nil {
+		return syncstate.Run{}, fmt.Errorf("approve plan %s: %w", id, err)
+	}
+	defer let()
 
-	run, err := e.run(ctx, d, TriggerApproval, &approval{plan: plan, by: by})
+	run, err := e.run(ctx, d, TriggerApproval, &approval{plan: plan, by: by}, reconcile.Options{}, nil)
 	if errors.Is(err, reconcile.ErrStale) {
 		if derr := e.state.DecidePending(ctx, id, StatusSuperseded, by); derr != nil {
 			return run, fmt.Errorf("approve plan %s: %w", id, derr)
 		}
 		e.log.Info("approved plan is stale; re-planning", "plan", id, "deployment", d.Name, "by", by)
 		if d.Undeploying {
-			run, err = e.run(ctx, d, TriggerApproval, &approval{retire: true, by: by})
+			run, err = e.run(ctx, d, TriggerApproval, &approval{retire: true, by: by}, reconcile.Options{}, nil)
 			if err == nil && run.Result != syncstate.ResultHeld {
 				err = e.forget(ctx, d)
 			}
 			return run, err
 		}
-		run, err = e.run(ctx, d, TriggerApproval, nil)
+		run, err = e.runChecked(ctx, d, TriggerApproval, nil)
 		e.refreshGauges(context.WithoutCancel(ctx), d)
 		return run, err
 	}

@@ -190,6 +190,14 @@ func (e *Engine) connectorSchedule(connector string) string {
 
 // AddDeployment saves a run-time deployment and, if the engine is
 // running, schedules it.
+// AddAndSync saves a run-time deployment, runs its first sync and only
+// then schedules it, for callers (an LTI launch) that create a deployment
+// and want its first run's record.
+func (e *Engine) AddAndSync(ctx context.Context, d connectors.Deployment) (syncstate.Run, error) {
+	_, run, err := e.addAndSync(ctx, d)
+	return run, err
+}
+
 func (e *Engine) AddDeployment(ctx context.Context, d connectors.Deployment) error {
 	if err := e.saveDeployment(ctx, d); err != nil {
 		return err
@@ -245,6 +253,11 @@ func (e *Engine) Undeploy(ctx context.Context, name, by string) (syncstate.Run, 
 		return syncstate.Run{}, fmt.Errorf("undeploy %s: %w", name, ErrRunning)
 	}
 	defer e.release(d.Name)
+	ctx, let, err := e.holdLease(ctx, d.Name)
+	if err != nil {
+		return syncstate.Run{}, fmt.Errorf("undeploy %s: %w", name, err)
+	}
+	defer let()
 	if !d.Undeploying {
 		d.Undeploying = true
 		if err := e.state.PutDeployment(ctx, d); err != nil {
@@ -252,7 +265,7 @@ func (e *Engine) Undeploy(ctx context.Context, name, by string) (syncstate.Run, 
 		}
 	}
 	e.unschedule(d.Name)
-	run, err := e.run(ctx, d, TriggerManual, &approval{retire: true, by: by})
+	run, err := e.run(ctx, d, TriggerManual, &approval{retire: true, by: by}, reconcile.Options{}, nil)
 	if err != nil || run.Result == syncstate.ResultHeld {
 		return run, err
 	}

@@ -28,14 +28,15 @@ const (
 var (
 	// ErrUnknownDeployment: no deployment has that name.
 	ErrUnknownDeployment = errors.New("unknown deployment")
-	// ErrRunning: a run of the deployment is already in progress.
-	ErrRunning = errors.New("a run of this deployment is already in progress")
+	// ErrRunning: a run of the deployment is already in progress. It is
+	// license.ErrRunInProgress, so the API can tell it apart.
+	ErrRunning = license.ErrRunInProgress
 )
 
 // Options are the engine's dependencies.
 type Options struct {
 	Store      license.Store
-	State      *syncstate.State
+	State      syncstate.Backend
 	Metrics    *metrics.Metrics // nil: metrics.New(nil) is not registered anywhere
 	Logger     *slog.Logger
 	Connectors map[string]connectors.Connector
@@ -48,12 +49,35 @@ type Options struct {
 	BatchSize          int
 	Jitter             time.Duration
 	Now                func() time.Time
+	// RunTimeout bounds one run, rate-limit waits included; 0: none.
+	RunTimeout time.Duration
+	// QuarantineAfter failed runs in a row quarantine a deployment; 0:
+	// DefaultQuarantineAfter.
+	QuarantineAfter int
+	// Calendar holds the blackout and additions-only windows.
+	Calendar []connectors.Window
+	// ProgressEvery is the least time between two writes of a running
+	// run's counts to its record; 0: DefaultProgressEvery, negative: every batch.
+	ProgressEvery time.Duration
+	// ReplicaID names this process among replicas sharing one database
+	// (only when State is a Leaser); "": NewReplicaID.
+	ReplicaID string
+	// LeaseTTL is the longest a deployment's lease lasts unless renewed;
+	// 0: DefaultLeaseTTL. A scheduled deployment's is at most half its
+	// interval.
+	LeaseTTL time.Duration
 }
+
+// Defaults of Options.
+const (
+	DefaultQuarantineAfter = 5
+	DefaultProgressEvery   = time.Second
+)
 
 // Engine runs the syncs of every deployment.
 type Engine struct {
 	store   license.Store
-	state   *syncstate.State
+	state   syncstate.Backend
 	metrics *metrics.Metrics
 	log     *slog.Logger
 	conns   map[string]connectors.Connector
@@ -65,9 +89,27 @@ type Engine struct {
 	jitter    time.Duration
 	now       func() time.Time
 
-	mu      sync.Mutex
-	running map[string]bool // deployment name → a run holds it
-	sched   scheduler
+	runTimeout      time.Duration
+	quarantineAfter int
+	calendar        []connectors.Window
+	progressEvery   time.Duration
+
+	// leaser is set when the sync state shares deployments among
+	// replicas: every run then holds its deployment's lease.
+	leaser  Leaser
+	replica string
+	ttl     time.Duration
+	// halt is closed as Stop begins; it ends waits for another
+	// replica's lease to expire.
+	halt     chan struct{}
+	haltOnce sync.Once
+	follow   time.Duration // how often run-time deployments are re-read
+
+	mu       sync.Mutex
+	running  map[string]bool // deployment name → a run holds it
+	sched    scheduler
+	base     context.Context // detached runs run under it (Start's context)
+	detached sync.WaitGroup  // detached runs going on
 }
 
 // New checks that every deployment names a known connector and returns the
@@ -89,6 +131,22 @@ func New(opts Options) (*Engine, error) {
 		jitter:    opts.Jitter,
 		now:       opts.Now,
 		running:   map[string]bool{},
+		halt:      make(chan struct{}),
+		follow:    DefaultFollowEvery,
+
+		runTimeout:      opts.RunTimeout,
+		quarantineAfter: opts.QuarantineAfter,
+		calendar:        slices.Clone(opts.Calendar),
+		progressEvery:   opts.ProgressEvery,
+	}
+	if e.quarantineAfter <= 0 {
+		e.quarantineAfter = DefaultQuarantineAfter
+	}
+	switch {
+	case e.progressEvery == 0:
+		e.progressEvery = DefaultProgressEvery
+	case e.progressEvery < 0:
+		e.progressEvery = 0
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -98,6 +156,17 @@ func New(opts Options) (*Engine, error) {
 	}
 	if e.now == nil {
 		e.now = time.Now
+	}
+	if l, ok := opts.State.(Leaser); ok {
+		e.leaser, e.replica, e.ttl = l, opts.ReplicaID, opts.LeaseTTL
+		if e.replica == "" {
+			e.replica = NewReplicaID()
+		}
+		if e.ttl <= 0 {
+			e.ttl = DefaultLeaseTTL
+		}
+		e.ttl = max(e.ttl, minLeaseTTL)
+		e.metrics.SetReplica(e.replica)
 	}
 	seen := map[string]bool{}
 	for _, d := range e.static {

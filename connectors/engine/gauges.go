@@ -30,6 +30,9 @@ func (e *Engine) refreshGauges(ctx context.Context, d connectors.Deployment) {
 	if r, ok, err := e.state.LastSuccess(ctx, d.Name); err == nil && ok {
 		e.metrics.Success(d.Name, r.Ended)
 	}
+	if h, err := e.state.Health(ctx, d.Name); err == nil {
+		e.metrics.SetQuarantined(d.Name, h.Quarantined)
+	}
 	if l, err := e.store.GetLicense(ctx, d.License); err == nil {
 		e.metrics.LicenseSeats(l.ID, l.Seats, l.Used)
 	}

@@ -25,10 +25,11 @@ type LinkLMSRequest struct {
 // for the license's LMS details.
 type BaseURLer interface{ BaseURL() string }
 
-// LinkLMS records the license's primary LMS, tests the link with one call
-// to the vendor, creates the deployment that makes the LMS's people members,
-// and runs its first sync. A failed test call is recorded on the license
-// (status failing, the vendor's message) and nothing else is created.
+// LinkLMS records the license's primary LMS, tests the link (the
+// connector's Check, then its check of the selection), creates the
+// deployment that makes the LMS's people members, and runs its first sync.
+// A failed test is recorded on the license (status failing, the vendor's
+// message) and nothing else is created.
 func (e *Engine) LinkLMS(ctx context.Context, req LinkLMSRequest) (connectors.Deployment, syncstate.Run, error) {
 	conn, ok := e.conns[req.Connector]
 	if !ok {
@@ -45,9 +46,26 @@ func (e *Engine) LinkLMS(ctx context.Context, req LinkLMSRequest) (connectors.De
 	if b, ok := conn.(BaseURLer); ok {
 		lms.BaseURL = b.BaseURL()
 	}
+	name := req.Name
+	if name == "" {
+		name = req.License + "-lms"
+	}
+	d := connectors.Deployment{
+		Name: name, Connector: req.Connector, License: req.License,
+		Selection:     connectors.Selection{Units: req.Units, Roles: req.Roles, DefaultRole: license.RoleStudent},
+		Schedule:      e.connectorSchedule(req.Connector),
+		DeletionLimit: connectors.DefaultDeletionLimit,
+		CreatedBy:     req.By, Created: e.now(), RunTime: true,
+	}
+	// The link test is the vendor's own check and the selection's: a
+	// course the vendor answers 404 for, or a token that cannot see
+	// emails, fails the link as surely as a refused token does.
 	var checkErr error
 	if c, ok := conn.(connectors.Checker); ok {
 		checkErr = c.Check(ctx)
+	}
+	if v, ok := conn.(connectors.SelectionValidator); ok && checkErr == nil {
+		checkErr = v.ValidateSelection(ctx, d.Selection)
 	}
 	if checkErr != nil {
 		lms.Status, lms.LastError = license.LinkFailing, checkErr.Error()
@@ -60,22 +78,6 @@ func (e *Engine) LinkLMS(ctx context.Context, req LinkLMSRequest) (connectors.De
 	}
 	if checkErr != nil {
 		return connectors.Deployment{}, syncstate.Run{}, fmt.Errorf("link LMS of license %s: the test call to %s failed: %w", req.License, req.Connector, checkErr)
-	}
-	name := req.Name
-	if name == "" {
-		name = req.License + "-lms"
-	}
-	d := connectors.Deployment{
-		Name: name, Connector: req.Connector, License: req.License,
-		Selection:     connectors.Selection{Units: req.Units, Roles: req.Roles, DefaultRole: license.RoleStudent},
-		Schedule:      e.connectorSchedule(req.Connector),
-		DeletionLimit: connectors.DefaultDeletionLimit,
-		CreatedBy:     req.By, Created: e.now(), RunTime: true,
-	}
-	if v, ok := conn.(connectors.SelectionValidator); ok {
-		if err := v.ValidateSelection(ctx, d.Selection); err != nil {
-			return d, syncstate.Run{}, fmt.Errorf("link LMS of license %s: %w", req.License, err)
-		}
 	}
 	return e.addAndSync(ctx, d)
 }

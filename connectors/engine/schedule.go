@@ -9,6 +9,7 @@ import (
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/schedule"
+	"github.com/rollcall-sync/rollcall/connectors/syncstate/pgstate"
 )
 
 type scheduler = *schedule.Scheduler
@@ -21,12 +22,18 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	e.mu.Lock()
+	e.base = ctx
+	e.mu.Unlock()
+	// Runs a killed process left unfinished become interrupted runs now,
+	// before anything runs again.
+	e.recoverRuns(ctx, "")
 	s := schedule.New(schedule.Options{
 		Logger: e.log,
 		Jitter: e.jitter,
 		OnSkip: func(job string) {
 			if d, err := e.Deployment(context.WithoutCancel(ctx), job); err == nil {
-				e.recordSkipped(ctx, d, TriggerSchedule)
+				e.recordSkipped(ctx, d, TriggerSchedule, "a run of this deployment was still in progress")
 			}
 		},
 		LastSuccess: func(job string) (time.Time, bool) {
@@ -56,6 +63,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.sched = s
 	e.mu.Unlock()
 	s.Start(ctx)
+	if e.leaser != nil {
+		go e.followDeployments(ctx)
+	}
 	return nil
 }
 
@@ -71,6 +81,13 @@ func (e *Engine) schedule(s scheduler, d connectors.Deployment) error {
 			trigger = TriggerSchedule
 		}
 		_, err := e.Run(ctx, name, trigger)
+		if held := (*pgstate.LeaseHeldError)(nil); errors.As(err, &held) {
+			// Another replica runs it; nothing is recorded here. Should
+			// that replica have died, its lease expires before the next
+			// firing: try once more then.
+			e.waitHeld(ctx, name, trigger, held)
+			return nil
+		}
 		if errors.Is(err, ErrRunning) {
 			return nil // recorded as skipped by Run
 		}
@@ -86,14 +103,32 @@ func (e *Engine) schedule(s scheduler, d connectors.Deployment) error {
 // Stop stops scheduling and waits, until ctx is done, for running syncs:
 // each stops at its next batch boundary, so the store holds whole batches.
 func (e *Engine) Stop(ctx context.Context) error {
+	e.haltOnce.Do(func() { close(e.halt) })
 	e.mu.Lock()
 	s := e.sched
 	e.mu.Unlock()
-	if s == nil {
-		return nil
+	var err error
+	if s != nil {
+		err = s.Stop(ctx)
 	}
-	return s.Stop(ctx)
+	done := make(chan struct{})
+	go func() {
+		e.detached.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		if err == nil {
+			err = fmt.Errorf("stop: runs started from the API still going: %w", ctx.Err())
+		}
+	}
+	return err
 }
+
+// Wait blocks until every run started with StartRun has ended (tests and
+// the CLI use it; Stop waits too).
+func (e *Engine) Wait() { e.detached.Wait() }
 
 // Ready reports whether the scheduler is running.
 func (e *Engine) Ready() bool {

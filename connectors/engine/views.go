@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -36,6 +37,14 @@ func (v syncsView) Deployments(ctx context.Context, licenseID string) ([]license
 			rv := runView(last)
 			dv.LastRun = &rv
 		}
+		if h, err := v.e.state.Health(ctx, d.Name); err != nil {
+			return nil, err
+		} else if h.Failures > 0 || h.Quarantined {
+			dv.Health = &license.HealthView{Failures: h.Failures, LastError: h.LastError, Quarantined: h.Quarantined, Since: h.Since, Until: h.Until, Reason: h.Reason}
+		}
+		if w, ok := connectors.ActiveWindow(v.e.calendar, &d, v.e.now()); ok {
+			dv.Window = &license.WindowView{Name: w.Name, Kind: w.Kind, Start: w.Start, End: w.End}
+		}
 		out = append(out, dv)
 	}
 	return out, nil
@@ -45,7 +54,7 @@ func (v syncsView) deployment(d connectors.Deployment) license.DeploymentView {
 	return license.DeploymentView{
 		Name: d.Name, Connector: d.Connector, Type: v.e.types[d.Connector], License: d.License, Source: d.Source(),
 		Units: slices.Clone(d.Selection.Units), Roles: d.Selection.Roles, Schedule: d.Schedule, RunTime: d.RunTime,
-		CreatedBy: d.CreatedBy, Options: d.Selection.Options, NextRun: v.e.Next(d.Name),
+		CreatedBy: d.CreatedBy, Options: d.Selection.Options, NextRun: v.e.Next(d.Name), Mode: d.SyncMode(),
 	}
 }
 
@@ -65,8 +74,20 @@ func (v syncsView) Runs(ctx context.Context, deployment string, limit int) ([]li
 }
 
 func (v syncsView) RunNow(ctx context.Context, deployment, actor string) (license.RunView, error) {
-	run, err := v.e.Run(ctx, deployment, TriggerManual)
+	v.e.log.Info("run requested", "deployment", deployment, "by", actor)
+	run, err := v.e.StartRun(ctx, deployment, TriggerManual)
 	return runView(run), err
+}
+
+func (v syncsView) Run(ctx context.Context, deployment string, id uint64) (license.RunView, error) {
+	if _, err := v.e.Deployment(ctx, deployment); err != nil {
+		return license.RunView{}, err
+	}
+	r, err := v.e.state.Run(ctx, deployment, id)
+	if errors.Is(err, syncstate.ErrNotFound) {
+		return license.RunView{}, fmt.Errorf("run %d of deployment %s: %w", id, deployment, license.ErrNotFound)
+	}
+	return runView(r), err
 }
 
 func (v syncsView) DryRun(ctx context.Context, deployment string) (license.PlanView, error) {
@@ -176,7 +197,8 @@ func runView(r syncstate.Run) license.RunView {
 	return license.RunView{ID: r.ID, Deployment: r.Deployment, Trigger: r.Trigger, Started: r.Started, Ended: r.Ended,
 		Result: string(r.Result), Desired: r.Counts.Desired, Added: r.Counts.Added, Updated: r.Counts.Updated,
 		Removed: r.Counts.Removed, Overflow: r.Counts.Overflow, Skipped: r.Counts.Skipped,
-		HeldRemovals: r.Counts.HeldRemovals, PlanID: r.PlanID, Error: r.Error}
+		HeldRemovals: r.Counts.HeldRemovals, HeldUpdates: r.Counts.HeldUpdates, Refused: r.Counts.Refused,
+		PlanID: r.PlanID, Error: r.Error, Guard: r.Guard, Reason: r.Reason, Mode: r.Mode, Progress: r.Updated}
 }
 
 func planView(p *reconcile.Plan) license.PlanView {

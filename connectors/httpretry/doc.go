@@ -1,12 +1,21 @@
 // Package httpretry owns the retry machinery the HTTP connectors share
 // (googleauth for google-directory and google-classroom, canvas,
-// oneroster): the Clock retries wait on, the `retry:` settings block
-// (Retry: max_attempts, max_elapsed, base_delay) with its defaults and
-// validation, exponential backoff with full jitter under a ceiling,
-// Retry-After parsing, and Transport, an http.RoundTripper that reads each
-// answer whole (so a body cut short is retried like any network error),
-// reports every attempt and retry to a connectors.UpstreamObserver, and
-// stops at the attempt and elapsed-time bounds.
+// blackboard, brightspace, schoology, moodle, clever, lti, oneroster): the
+// Clock retries wait on, the `retry:` settings block (Retry: max_attempts,
+// max_elapsed, base_delay) with its defaults and validation, exponential
+// backoff with full jitter under a ceiling, Retry-After parsing, and
+// Transport, an http.RoundTripper that reads each answer whole (so a body
+// cut short is retried like any network error), reports every attempt and
+// retry to a connectors.UpstreamObserver, and stops at the attempt and
+// elapsed-time bounds.
+//
+// NewClient builds a vendor connector's client the one way they all want
+// it: Transport over the caller's transport (Base: the one in
+// connectors.OpenOptions, else a default with a response-header timeout),
+// reporting to OpenOptions.Upstream under the instance's name, keeping the
+// caller's Timeout and never following a redirect, which would carry the
+// credentials along. Direct is the same without retries, for token
+// requests.
 //
 // What is worth retrying is the vendor's call: each connector hands
 // Transport a Classifier (Standard covers what every vendor means by "try

@@ -11,6 +11,17 @@ type Retry struct {
 	MaxAttempts int           `yaml:"max_attempts"` // default 6, including the first
 	MaxElapsed  time.Duration `yaml:"max_elapsed"`  // default 2m, from the first attempt
 	BaseDelay   time.Duration `yaml:"base_delay"`   // default 500ms, doubled per attempt
+	// RateWindow, when set, makes rate limits (429, quota errors) wait
+	// out the vendor's quota window instead of counting against
+	// MaxAttempts and MaxElapsed: without Retry-After or X-RateLimit-Reset
+	// the waits double from BaseDelay up to RateWindow (a minute for a
+	// per-minute quota). 0: rate limits are retried like any other error.
+	// A connector may default it to its vendor's documented window (Or).
+	RateWindow time.Duration `yaml:"rate_window"`
+	// MaxRateWait bounds the total time spent waiting out rate limits in
+	// one call (default 10m when RateWindow is set); the run's own
+	// deadline (sync.run_timeout) bounds it too.
+	MaxRateWait time.Duration `yaml:"max_rate_wait"`
 }
 
 // Retry defaults.
@@ -40,7 +51,37 @@ func (r Retry) Or(d Retry) Retry {
 	if r.BaseDelay == 0 {
 		r.BaseDelay = d.BaseDelay
 	}
+	if r.RateWindow == 0 {
+		r.RateWindow = d.RateWindow
+	}
+	if r.MaxRateWait == 0 {
+		r.MaxRateWait = d.MaxRateWait
+	}
+	if r.RateWindow > 0 && r.MaxRateWait == 0 {
+		r.MaxRateWait = DefaultMaxRateWait
+	}
 	return r
+}
+
+// DefaultMaxRateWait bounds the rate-limit waits of one call when
+// Retry.RateWindow is set and MaxRateWait is not.
+const DefaultMaxRateWait = 10 * time.Minute
+
+// RateBackoff is the wait before rate-limit retry number n (1-based)
+// without a server-given wait: BaseDelay·2^(n-1), capped at RateWindow,
+// of which the upper half is drawn with jitter(n) (uniform in [0, n)), so
+// waits never shrink below half the window once they reach it.
+func (r Retry) RateBackoff(n int, jitter func(n int64) int64) time.Duration {
+	ceiling := r.BaseDelay
+	for i := 1; i < n && ceiling < r.RateWindow; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(ceiling, r.RateWindow)
+	if ceiling <= 0 {
+		return 0
+	}
+	half := ceiling / 2
+	return half + time.Duration(jitter(int64(ceiling-half)+1))
 }
 
 // Validate names every bad field, as "settings.retry.<field>: ...".
@@ -55,6 +96,13 @@ func (r Retry) Validate() []error {
 	if r.BaseDelay < 0 {
 		errs = append(errs, fmt.Errorf("settings.retry.base_delay: %s must be positive", r.BaseDelay))
 	}
+	if r.RateWindow < 0 {
+		errs = append(errs, fmt.Errorf("settings.retry.rate_window: %s must be positive", r.RateWindow))
+	}
+	if r.MaxRateWait < 0 {
+		errs = append(errs, fmt.Errorf("settings.retry.max_rate_wait: %s must be positive", r.MaxRateWait))
+	}
+
 	return errs
 }
 

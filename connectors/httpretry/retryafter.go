@@ -28,3 +28,28 @@ func RetryAfter(v string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// RateLimitReset reads an X-RateLimit-Reset value: a Unix time in seconds
+// (as GitHub-style and many LMS APIs send it) or, when it is too small to
+// be one, a number of seconds from now. Anything else, or a time already
+// past, is no wait. It is at most a day.
+func RateLimitReset(v string, now time.Time) time.Duration {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	const epochFloor = 1_000_000_000 // 2001: smaller values are deltas
+	if n < epochFloor {
+		return min(time.Duration(n)*time.Second, maxRetryAfter)
+	}
+	return min(max(time.Unix(n, 0).Sub(now), 0), maxRetryAfter)
+}
+
+// ServerWait is the wait a rate-limited answer asks for: Retry-After, else
+// X-RateLimit-Reset.
+func ServerWait(h http.Header, now time.Time) time.Duration {
+	if w := RetryAfter(h.Get("Retry-After"), now); w > 0 {
+		return w
+	}
+	return RateLimitReset(h.Get("X-RateLimit-Reset"), now)
+}

@@ -2,6 +2,7 @@ package httpretry
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,7 +35,7 @@ func Standard(resp *http.Response, err error) (retry bool, reason string, wait t
 	}
 	switch c := resp.StatusCode; {
 	case c == http.StatusTooManyRequests:
-		return true, metrics.ReasonRateLimit, RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return true, metrics.ReasonRateLimit, ServerWait(resp.Header, time.Now())
 	case c >= 500:
 		return true, metrics.ReasonServerError, RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
@@ -89,7 +90,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	obs := connectors.Observe(t.Observer)
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	start := clock.Now()
-	for attempt := 1; ; attempt++ {
+	// Rate-limit retries waited out (Policy.RateWindow) count apart: they
+	// neither use up attempts nor elapsed time of the other retries.
+	var rateRetries int
+	var rateWaited time.Duration
+	for attempt, n := 1, 1; ; n++ {
 		r := req
 		if attempt > 1 {
 			r = req.Clone(ctx)
@@ -119,20 +124,41 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !retry || ctx.Err() != nil {
 			return resp, err
 		}
-		delay := max(policy.Backoff(attempt, jitter), wait)
-		if !rewindable || policy.GiveUp(attempt, clock.Now().Sub(start), delay) {
-			return resp, err
+		var delay time.Duration
+		if reason == metrics.ReasonRateLimit && policy.RateWindow > 0 {
+			delay = wait
+			if delay <= 0 {
+				delay = policy.RateBackoff(rateRetries+1, jitter)
+			}
+			if !rewindable || rateWaited+delay > policy.MaxRateWait || pastDeadline(ctx, delay) {
+				return resp, err
+			}
+			rateRetries++
+			rateWaited += delay
+		} else {
+			delay = max(policy.Backoff(attempt, jitter), wait)
+			if !rewindable || policy.GiveUp(attempt, clock.Now().Sub(start)-rateWaited, delay) {
+				return resp, err
+			}
+			attempt++
 		}
 		obs.Retry(t.Name, reason)
 		if t.Logger != nil {
 			t.Logger.LogAttrs(ctx, slog.LevelDebug, "retrying "+t.Vendor+" request",
 				slog.String("path", req.URL.Path), slog.Int("status", code), slog.String("reason", reason),
-				slog.Int("attempt", attempt), slog.Duration("wait", delay))
+				slog.Int("attempt", n), slog.Duration("wait", delay))
 		}
 		if err := clock.Sleep(ctx, delay); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// pastDeadline reports whether waiting d would outlast ctx's deadline (the
+// run's timeout): then the wait is pointless and the answer goes back now.
+func pastDeadline(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < d
 }
 
 // readWhole replaces resp.Body with its buffered contents, so that a body

@@ -25,6 +25,7 @@ func (*Settings) Example() string {
         name: displayName                 # then givenName + sn, then cn
         external_id: objectGUID           # openldap: entryUUID
       retry: {max_attempts: 6, max_elapsed: 2m, base_delay: 500ms}
+      # retry: {rate_window: 1m, max_rate_wait: 10m}  # wait "busy" answers out; default off
   # Units of an ldap deployment: ou:<DN>, ou-onelevel:<DN>, group:<DN>,
   # nested-group:<DN>, filter:<LDAP filter>; roles map a unit to a role:
   #   units: ["ou:OU=Students,DC=district,DC=org", "group:CN=Teachers,OU=Groups,DC=district,DC=org"]

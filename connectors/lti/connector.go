@@ -51,34 +51,22 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	if err != nil {
 		return nil, fmt.Errorf("%s connector %q: settings.contexts_file: %w", Type, opts.Name, err)
 	}
-	c := &Connector{name: opts.Name, s: s, key: key, log: opts.Logger, http: opts.HTTPClient,
+	c := &Connector{name: opts.Name, s: s, key: key, log: opts.Logger,
 		clock: httpretry.RealClock{}, jitter: rand.Int64N, contexts: reg}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.log = c.log.With("connector", opts.Name, "type", Type)
-	if c.http == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = time.Minute
-		c.http = &http.Client{Transport: t}
-	}
 	for _, f := range extra {
 		f(c)
 	}
-	raw := *c.http
-	// Redirects would carry the bearer token or the assertion elsewhere.
-	raw.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	raw.Timeout = time.Minute
-	c.raw = &raw
-	next := c.http.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	retrying := raw
-	retrying.Timeout = 0
-	retrying.Transport = &httpretry.Transport{Next: next, Policy: s.Retry, Classify: classify, Clock: c.clock,
-		Jitter: c.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "LTI platform", Logger: c.log}
-	c.http = &retrying
+	// Token requests are not retried, and each is bounded on its own.
+	c.raw = httpretry.Direct(opts.HTTPClient)
+	c.raw.Timeout = time.Minute
+	// The retries have no overall timeout: the run's context bounds them.
+	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry, Classify: classify, Clock: c.clock,
+		Jitter: c.jitter, Vendor: "LTI platform", Logger: c.log})
+	c.http.Timeout = 0
 	return c, nil
 }
 

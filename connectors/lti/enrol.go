@@ -13,18 +13,14 @@ import (
 )
 
 // Deployer is the part of the sync engine a launch may use: look a
-// deployment up, add a run-time one, run it. connectors/engine's Engine
-// has these methods; cmd/rollcall hands it over.
+// deployment up, and add a run-time one with its first sync.
+// connectors/engine's Engine has these methods; cmd/rollcall hands it
+// over. AddAndSync schedules the deployment only after its first run, so
+// the schedule's start-up catch-up cannot race the launch's first sync.
 type Deployer interface {
 	Deployment(ctx context.Context, name string) (connectors.Deployment, error)
-	AddDeployment(ctx context.Context, d connectors.Deployment) error
-	Run(ctx context.Context, name, trigger string) (syncstate.Run, error)
+	AddAndSync(ctx context.Context, d connectors.Deployment) (syncstate.Run, error)
 }
-
-// TriggerLaunch is the trigger recorded for the first sync of a course a
-// launch enrolled; it is the engine's "manual" so run records and metrics
-// treat it as an admin's run.
-const TriggerLaunch = "manual"
 
 // firstSyncTimeout bounds the first sync a launch runs.
 const firstSyncTimeout = 10 * time.Minute
@@ -61,19 +57,19 @@ func (e EngineLauncher) Launched(ctx context.Context, l Launch) (Outcome, error)
 		DeletionLimit: connectors.DefaultDeletionLimit,
 		CreatedBy:     by, Created: now(), RunTime: true,
 	}
-	if err := e.Engine.AddDeployment(ctx, d); err != nil {
+	// The first sync finishes even when the browser goes away: once the
+	// deployment exists, a half-done first sync would only wait for the
+	// schedule.
+	syncCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), firstSyncTimeout)
+	defer cancel()
+	run, err := e.Engine.AddAndSync(syncCtx, d)
+	if err != nil && run.ID == 0 {
 		// Two first launches at once: the other one created it.
 		if existing, lerr := e.Engine.Deployment(ctx, name); lerr == nil {
 			return Outcome{Deployment: existing.Name, Note: fmt.Sprintf("This course is enrolled on license %s (deployment %s).", existing.License, existing.Name)}, nil
 		}
 		return Outcome{}, fmt.Errorf("create deployment %s: %w", name, err)
 	}
-	// The first sync finishes even when the browser goes away: the
-	// deployment exists now, and a half-done first sync would only wait
-	// for the schedule.
-	syncCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), firstSyncTimeout)
-	defer cancel()
-	run, err := e.Engine.Run(syncCtx, name, TriggerLaunch)
 	if err != nil {
 		return Outcome{Deployment: name, Created: true}, fmt.Errorf("first sync of %s: %w", name, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/errbody"
 )
 
 // Errors callers branch on.
@@ -93,27 +94,19 @@ func platformMessage(code int, body []byte, contentType string) (oauthErr, msg s
 		_ = json.Unmarshal(j.Error, &code)
 		switch {
 		case j.Desc != "":
-			return code, clip(j.Desc)
+			return code, errbody.Clip(j.Desc)
 		case len(j.Errors) > 0 && j.Errors[0].Message != "":
-			return code, clip(j.Errors[0].Message)
+			return code, errbody.Clip(j.Errors[0].Message)
 		case j.Msg != "":
-			return code, clip(j.Msg)
+			return code, errbody.Clip(j.Msg)
 		case code != "":
 			return code, ""
 		}
 	}
 	if strings.HasPrefix(contentType, "text/plain") {
 		if s := strings.TrimSpace(string(body)); s != "" {
-			return "", clip(s)
+			return "", errbody.Clip(s)
 		}
 	}
 	return "", http.StatusText(code)
-}
-
-func clip(s string) string {
-	const n = 300
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

@@ -1,14 +1,14 @@
 package lti
 
 import (
-	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
+	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
@@ -58,10 +58,8 @@ const DefaultPageSize = 100
 
 // Validate checks the settings offline; every problem names its field.
 func (s *Settings) Validate() error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("settings.%s: %s", field, fmt.Sprintf(format, args...)))
-	}
+	var probs settingscheck.Problems
+	bad := probs.Add
 	if s.Issuer == "" {
 		bad("issuer", "is required: the platform's issuer (iss), e.g. https://canvas.instructure.com")
 	}
@@ -79,7 +77,7 @@ func (s *Settings) Validate() error {
 	for _, f := range []struct{ name, v string }{{"auth_login_url", s.AuthLoginURL}, {"token_url", s.TokenURL}, {"jwks_url", s.JWKSURL}} {
 		if f.v == "" {
 			bad(f.name, "is required")
-		} else if u, err := url.Parse(f.v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		} else if !siteurl.IsHTTP(f.v) {
 			bad(f.name, "%q must be an http(s) URL", f.v)
 		}
 	}
@@ -92,11 +90,8 @@ func (s *Settings) Validate() error {
 	if s.PageSize < 0 {
 		bad("page_size", "%d must be positive", s.PageSize)
 	}
-	errs = append(errs, s.Retry.Validate()...)
-	if len(errs) > 0 {
-		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
-	}
-	return nil
+	probs.Include(s.Retry.Validate()...)
+	return probs.Err(Type)
 }
 
 // Open builds the connector without touching the network (it reads the

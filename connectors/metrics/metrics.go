@@ -16,10 +16,18 @@ const namespace = "rollcall"
 
 // Label values of the fixed sets.
 var (
-	results = []string{string(syncstate.ResultSuccess), string(syncstate.ResultFailed), string(syncstate.ResultSkipped), string(syncstate.ResultHeld)}
+	results = resultLabels()
 	actions = []string{ActionAdd, ActionUpdate, ActionRemove}
 	reasons = []string{ReasonRateLimit, ReasonServerError, ReasonNetwork}
 )
+
+func resultLabels() []string {
+	out := make([]string, len(syncstate.Results))
+	for i, r := range syncstate.Results {
+		out[i] = string(r)
+	}
+	return out
+}
 
 // Actions of rollcall_sync_changes_total.
 const (
@@ -55,12 +63,15 @@ type Metrics struct {
 	skipped       *prometheus.GaugeVec
 	pending       *prometheus.GaugeVec
 	pendingOldest *prometheus.GaugeVec
+	quarantined   *prometheus.GaugeVec
 	upRequests    *prometheus.CounterVec
 	upRetries     *prometheus.CounterVec
 	upRateLimited *prometheus.CounterVec
 	seats         *prometheus.GaugeVec
 	seatsUsed     *prometheus.GaugeVec
 	build         *prometheus.GaugeVec
+	leases        *prometheus.GaugeVec
+	replica       *prometheus.GaugeVec
 
 	all []prometheus.Collector
 	// byDeployment and byLicense are the vectors ForgetDeployment and
@@ -87,7 +98,7 @@ func New(reg prometheus.Registerer) *Metrics {
 	}
 	m := &Metrics{
 		runs: counter("sync", "runs_total",
-			"Sync runs finished, by deployment, connector and result (success, failed, skipped, held).",
+			"Sync runs finished, by deployment, connector and result (success, held, guarded, failed, skipped, interrupted).",
 			"deployment", "connector", "result"),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Subsystem: "sync", Name: "run_duration_seconds",
@@ -112,6 +123,8 @@ func New(reg prometheus.Registerer) *Metrics {
 			"Plans of the deployment whose removals await an admin's approval.", "deployment"),
 		pendingOldest: gauge("sync", "pending_oldest_timestamp_seconds",
 			"Unix time the deployment's oldest plan awaiting approval was made; 0 when none.", "deployment"),
+		quarantined: gauge("sync", "quarantined",
+			"1 while the deployment is quarantined after repeated failures or a credential error, else 0.", "deployment"),
 		upRequests: counter("upstream", "requests_total",
 			"Requests to vendor APIs, by connector and HTTP status code (0: no response).", "connector", "code"),
 		upRetries: counter("upstream", "retries_total",
@@ -124,13 +137,17 @@ func New(reg prometheus.Registerer) *Metrics {
 			"Seats of the license taken by members.", "license"),
 		build: gauge("", "build_info",
 			"Always 1; the labels name the running build.", "version", "goversion"),
+		leases: gauge("replica", "leases",
+			"1 while this replica holds the deployment's lease (runs it), else 0; only with the PostgreSQL sync state.", "deployment", "replica"),
+		replica: gauge("replica", "info",
+			"Always 1; the label is this process's replica ID, the holder its leases name.", "replica"),
 	}
 	m.all = []prometheus.Collector{m.runs, m.duration, m.lastSuccess, m.lastAttempt, m.interval, m.changes,
-		m.desired, m.overflow, m.skipped, m.pending, m.pendingOldest,
-		m.upRequests, m.upRetries, m.upRateLimited, m.seats, m.seatsUsed, m.build}
+		m.desired, m.overflow, m.skipped, m.pending, m.pendingOldest, m.quarantined,
+		m.upRequests, m.upRetries, m.upRateLimited, m.seats, m.seatsUsed, m.build, m.leases, m.replica}
 	m.byDeployment = []*prometheus.MetricVec{m.runs.MetricVec, m.duration.MetricVec, m.lastSuccess.MetricVec,
 		m.lastAttempt.MetricVec, m.interval.MetricVec, m.changes.MetricVec, m.desired.MetricVec, m.overflow.MetricVec,
-		m.skipped.MetricVec, m.pending.MetricVec, m.pendingOldest.MetricVec}
+		m.skipped.MetricVec, m.pending.MetricVec, m.pendingOldest.MetricVec, m.quarantined.MetricVec, m.leases.MetricVec}
 	m.byLicense = []*prometheus.MetricVec{m.seats.MetricVec, m.seatsUsed.MetricVec}
 	m.SetVersion(mainVersion())
 	if reg != nil {
@@ -179,6 +196,7 @@ func (m *Metrics) InitDeployment(deployment, connector string) {
 	for _, a := range actions {
 		m.changes.WithLabelValues(deployment, a)
 	}
+	m.quarantined.WithLabelValues(deployment)
 	m.InitConnector(connector)
 }
 
@@ -293,4 +311,13 @@ func unix(t time.Time) float64 {
 	// Whole seconds and the fraction apart, so that a time on a whole
 	// millisecond comes out as the nearest float64, as a reader computes it.
 	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}
+
+// SetQuarantined sets whether the deployment is quarantined.
+func (m *Metrics) SetQuarantined(deployment string, on bool) {
+	v := 0.0
+	if on {
+		v = 1
+	}
+	m.quarantined.WithLabelValues(deployment).Set(v)
 }

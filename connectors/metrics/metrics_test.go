@@ -31,12 +31,15 @@ var contract = map[string][]string{
 	"rollcall_sync_skipped_people":                   {"deployment"},
 	"rollcall_sync_pending_approvals":                {"deployment"},
 	"rollcall_sync_pending_oldest_timestamp_seconds": {"deployment"},
+	"rollcall_sync_quarantined":                      {"deployment"},
 	"rollcall_upstream_requests_total":               {"code", "connector"},
 	"rollcall_upstream_retries_total":                {"connector", "reason"},
 	"rollcall_upstream_rate_limited_total":           {"connector"},
 	"rollcall_license_seats":                         {"license"},
 	"rollcall_license_seats_used":                    {"license"},
 	"rollcall_build_info":                            {"goversion", "version"},
+	"rollcall_replica_leases":                        {"deployment", "replica"},
+	"rollcall_replica_info":                          {"replica"},
 }
 
 // series finds one series in a gather of reg; nil if absent.
@@ -170,6 +173,11 @@ func TestGauges(t *testing.T) {
 		{"pending", func(m *metrics.Metrics) { m.SetPending("hs", 2, t1) }, "rollcall_sync_pending_approvals", dep("hs"), 2},
 		{"pending oldest", func(m *metrics.Metrics) { m.SetPending("hs", 2, t1) }, "rollcall_sync_pending_oldest_timestamp_seconds", dep("hs"), float64(t1.UnixMilli()) / 1e3},
 		{"pending oldest 0 when none", func(m *metrics.Metrics) { m.SetPending("hs", 2, t1); m.SetPending("hs", 0, t1) }, "rollcall_sync_pending_oldest_timestamp_seconds", dep("hs"), 0},
+		{"quarantined", func(m *metrics.Metrics) { m.SetQuarantined("hs", true) }, "rollcall_sync_quarantined", dep("hs"), 1},
+		{"quarantine ended", func(m *metrics.Metrics) { m.SetQuarantined("hs", true); m.SetQuarantined("hs", false) }, "rollcall_sync_quarantined", dep("hs"), 0},
+		{"lease held", func(m *metrics.Metrics) { m.SetLease("hs", "r1", true) }, "rollcall_replica_leases", map[string]string{"deployment": "hs", "replica": "r1"}, 1},
+		{"lease let go", func(m *metrics.Metrics) { m.SetLease("hs", "r1", true); m.SetLease("hs", "r1", false) }, "rollcall_replica_leases", map[string]string{"deployment": "hs", "replica": "r1"}, 0},
+		{"replica", func(m *metrics.Metrics) { m.SetReplica("old"); m.SetReplica("r2") }, "rollcall_replica_info", map[string]string{"replica": "r2"}, 1},
 		{"seats", func(m *metrics.Metrics) { m.LicenseSeats("lic-1", 500, 480) }, "rollcall_license_seats", map[string]string{"license": "lic-1"}, 500},
 		{"seats used", func(m *metrics.Metrics) { m.LicenseSeats("lic-1", 500, 480) }, "rollcall_license_seats_used", map[string]string{"license": "lic-1"}, 480},
 	}
@@ -261,7 +269,9 @@ func populate(m *metrics.Metrics) {
 		m.SetOverflow(d, 1)
 		m.SetSkippedPeople(d, 1)
 		m.SetPending(d, 1, now)
+		m.SetLease(d, "replica-1", true)
 	}
+	m.SetReplica("replica-1")
 	m.LicenseSeats("lic-1", 10, 5)
 	m.LicenseSeats("lic-2", 10, 5)
 	m.Request("gdir", 200)
@@ -417,7 +427,7 @@ func containsAny(s string, names []string) bool {
 func TestNilRegisterer(t *testing.T) {
 	m := metrics.New(nil)
 	populate(m) // must not panic
-	if n := testutil.CollectAndCount(m, "rollcall_sync_runs_total"); n != 8 {
-		t.Errorf("unregistered Metrics holds %d run series, want 8 (2 deployments × 4 results)", n)
+	if n, want := testutil.CollectAndCount(m, "rollcall_sync_runs_total"), 2*len(syncstate.Results); n != want {
+		t.Errorf("unregistered Metrics holds %d run series, want %d (2 deployments × %d results)", n, want, len(syncstate.Results))
 	}
 }

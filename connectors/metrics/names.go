@@ -28,9 +28,12 @@ func Names() []string {
 	m.SetOverflow(d, 1)
 	m.SetSkippedPeople(d, 1)
 	m.SetPending(d, 1, time.Unix(1, 0))
+	m.SetQuarantined(d, true)
 	m.LicenseSeats(l, 1, 1)
 	m.Request(c, 200)
 	m.Retry(c, ReasonRateLimit)
+	m.SetReplica("names")
+	m.SetLease(d, "names", true)
 	// Gather fails only on inconsistent collectors, a bug the tests catch;
 	// what it gathered is still the best answer.
 	mfs, _ := reg.Gather()

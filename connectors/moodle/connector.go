@@ -12,9 +12,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/errbody"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 )
 
@@ -49,24 +49,13 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.log = c.log.With("connector", opts.Name, "type", Type)
-	var next http.RoundTripper
-	if opts.HTTPClient != nil {
-		next = opts.HTTPClient.Transport
-	}
-	if next == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = time.Minute
-		next = t
-	}
-	rt := &httpretry.Transport{Next: next, Policy: s.Retry, Classify: httpretry.Standard, Clock: httpretry.RealClock{},
-		Jitter: rand.Int64N, Observer: opts.Upstream, Name: opts.Name, Vendor: "Moodle", Logger: c.log, MaxBody: maxBody}
+	// NewClient hands redirects back: one would turn the POST into a GET
+	// without the token's form.
+	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry, Classify: httpretry.Standard,
+		Clock: httpretry.RealClock{}, Jitter: rand.Int64N, Vendor: "Moodle", Logger: c.log, MaxBody: maxBody})
+	rt := c.http.Transport.(*httpretry.Transport)
 	for _, f := range extra {
 		f(c, rt)
-	}
-	// A redirect would turn the POST into a GET without the token's form.
-	c.http = &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	if opts.HTTPClient != nil {
-		c.http.Timeout = opts.HTTPClient.Timeout
 	}
 	return c, nil
 }
@@ -117,7 +106,7 @@ func (c *Connector) call(ctx context.Context, what, function string, args url.Va
 		return &HTTPError{Connector: c.name, Call: what, Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return &HTTPError{Connector: c.name, Call: what, Code: resp.StatusCode, Message: clip(strings.TrimSpace(string(data)))}
+		return &HTTPError{Connector: c.name, Call: what, Code: resp.StatusCode, Message: errbody.Clip(strings.TrimSpace(string(data)))}
 	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '{' {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/errbody"
 )
 
 // ErrUnknownUnit marks a selection naming a category or course Moodle
@@ -36,7 +37,7 @@ type Exception struct {
 }
 
 func (e *Exception) Error() string {
-	s := fmt.Sprintf("%s %q: %s: Moodle raised %s (%s) in %s: %s", Type, e.Connector, e.Call, e.Exception, e.ErrorCode, e.Function, clip(e.Message))
+	s := fmt.Sprintf("%s %q: %s: Moodle raised %s (%s) in %s: %s", Type, e.Connector, e.Call, e.Exception, e.ErrorCode, e.Function, errbody.Clip(e.Message))
 	switch e.ErrorCode {
 	case "accessexception":
 		s += " (add the function to the token's external service)"
@@ -93,11 +94,4 @@ func (e *HTTPError) Unwrap() []error {
 		out = append(out, connectors.ErrRateLimited)
 	}
 	return out
-}
-
-func clip(s string) string {
-	if r := []rune(s); len(r) > 300 {
-		return string(r[:300]) + "…"
-	}
-	return s
 }

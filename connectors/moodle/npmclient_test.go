@@ -1,44 +1,19 @@
 package moodle
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
+	"github.com/rollcall-sync/rollcall/connectors/connectortest/npmrun"
 	"github.com/rollcall-sync/rollcall/connectors/fidelity"
 	"github.com/rollcall-sync/rollcall/connectors/moodle/fake"
 )
 
-// npmClientDir holds the independent npm Moodle client (moodle-client),
-// installed by `npm ci` (scripts/test.sh does it).
-const npmClientDir = "npmclient"
-
-// needNPMClient returns node's path, failing under CI and skipping
-// elsewhere when node or the installed client is missing.
-func needNPMClient(t *testing.T) string {
-	t.Helper()
-	missing := func(why string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s; scripts/test.sh installs it (npm ci --prefix connectors/moodle/%s)", why, npmClientDir)
-		}
-		t.Skipf("%s; run `npm ci --prefix connectors/moodle/%s` (scripts/test.sh does) to run this test", why, npmClientDir)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed")
-	}
-	if _, err := os.Stat(filepath.Join(npmClientDir, "node_modules", "moodle-client", "package.json")); err != nil {
-		missing("the npm Moodle client is not installed in " + npmClientDir + "/node_modules")
-	}
-	return node
-}
+// npmClient is moodle-client, an independent npm Moodle client,
+// installed in npmclient by `npm ci` (scripts/test.sh does it).
+var npmClient = npmrun.Client{Package: "moodle-client", What: "the npm Moodle client"}
 
 // moodle-client, a Node client nobody here wrote, pages a course's active
 // participants over GET and over POST with PHP-style options[i][name]
@@ -46,7 +21,7 @@ func needNPMClient(t *testing.T) string {
 // where Moodle shows them, and receives a wrong token's exception as an
 // ordinary HTTP 200 answer, as it does from Moodle.
 func TestNPMClientListsParticipants(t *testing.T) {
-	node := needNPMClient(t)
+	npmClient.Need(t)
 	st := fake.Generate(21, 120, 4)
 	const course = int64(100)
 	users := map[int64]fake.User{}
@@ -81,18 +56,8 @@ func TestNPMClientListsParticipants(t *testing.T) {
 		t.Run(method, func(t *testing.T) {
 			srv := fake.New(fake.Options{Site: fake.Generate(21, 120, 4), Record: func(r *fidelity.Recorder) { t.Cleanup(func() { r.Check(t) }) }})
 			t.Cleanup(srv.Close)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, node, "list-participants.js")
-			cmd.Dir = npmClientDir
-			cmd.Env = append(os.Environ(), "MOODLE_URL="+srv.URL(), "MOODLE_TOKEN="+srv.Token(),
+			out := npmClient.Run(t, "list-participants.js", "MOODLE_URL="+srv.URL(), "MOODLE_TOKEN="+srv.Token(),
 				"COURSE_ID="+strconv.FormatInt(course, 10), "PAGE_SIZE=6", "METHOD="+method)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node: %v\n%s", err, stderr.String())
-			}
 			var got struct {
 				Pages    int      `json:"pages"`
 				Users    []person `json:"users"`

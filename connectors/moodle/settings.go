@@ -1,14 +1,14 @@
 package moodle
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
+	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 )
 
 // Type is the connector type name in the config file.
@@ -46,14 +46,11 @@ func (s Settings) withDefaults() Settings {
 
 // Validate checks the settings offline; every problem names its field.
 func (s *Settings) Validate() error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("settings.%s: %s", field, fmt.Sprintf(format, args...)))
-	}
+	var probs settingscheck.Problems
+	bad := probs.Add
 	if s.BaseURL == "" {
 		bad("base_url", "is required, e.g. https://lms.district.org")
-	} else if u, err := url.Parse(s.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" ||
-		strings.Contains(u.Path, "/webservice") {
+	} else if u, err := url.Parse(s.BaseURL); err != nil || !siteurl.IsSite(s.BaseURL) || strings.Contains(u.Path, "/webservice") {
 		bad("base_url", "%q must be the site's http(s) address (no query, not the webservice path), e.g. https://lms.district.org", s.BaseURL)
 	}
 	if s.Token == "" {
@@ -62,11 +59,8 @@ func (s *Settings) Validate() error {
 	if s.PageSize < 0 || s.PageSize > MaxPageSize {
 		bad("page_size", "%d must be 1-%d", s.PageSize, MaxPageSize)
 	}
-	errs = append(errs, s.Retry.Validate()...)
-	if len(errs) > 0 {
-		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
-	}
-	return nil
+	probs.Include(s.Retry.Validate()...)
+	return probs.Err(Type)
 }
 
 // Open builds the connector without touching the network.

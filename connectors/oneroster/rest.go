@@ -86,15 +86,7 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 		c.base = s.BaseURL + Path12
 	}
 
-	var base http.RoundTripper
-	if opts.HTTPClient != nil {
-		base = opts.HTTPClient.Transport
-	}
-	if base == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = time.Minute
-		base = t
-	}
+	base := httpretry.Base(opts.HTTPClient)
 	retry := func(next http.RoundTripper) http.RoundTripper {
 		return &httpretry.Transport{Next: next, Policy: s.Retry, Classify: httpretry.Standard, Clock: o.clock,
 			Jitter: o.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "OneRoster", Logger: c.log}

@@ -1,15 +1,14 @@
 package oneroster
 
 import (
-	"errors"
-	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
+	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 )
 
 // Connector type names in the config file.
@@ -95,13 +94,11 @@ func (s Settings) withDefaults() Settings {
 // Validate checks the settings without touching the network, naming every
 // bad field.
 func (s *Settings) Validate() error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("settings.%s: %s", field, fmt.Sprintf(format, args...)))
-	}
+	var probs settingscheck.Problems
+	bad := probs.Add
 	if s.BaseURL == "" {
 		bad("base_url", "is required: the service root, e.g. https://sis.example.org")
-	} else if !httpURL(s.BaseURL) {
+	} else if !siteurl.IsHTTP(s.BaseURL) {
 		bad("base_url", "%q is not an http(s) URL", s.BaseURL)
 	} else if strings.Contains(s.BaseURL, "/ims/oneroster") {
 		bad("base_url", "%q: give the root before /ims/oneroster/...; the connector adds the version's path", s.BaseURL)
@@ -131,7 +128,7 @@ func (s *Settings) Validate() error {
 		}
 		if s.TokenURL == "" {
 			bad("token_url", "is required for OneRoster 1.2 (OAuth 2 client credentials)")
-		} else if !httpURL(s.TokenURL) {
+		} else if !siteurl.IsHTTP(s.TokenURL) {
 			bad("token_url", "%q is not an http(s) URL", s.TokenURL)
 		}
 		if s.ConsumerKey != "" || s.ConsumerSecret != "" {
@@ -148,16 +145,8 @@ func (s *Settings) Validate() error {
 	if s.FullRefresh < 0 {
 		bad("full_refresh", "%s must be positive", s.FullRefresh)
 	}
-	errs = append(errs, s.Retry.Validate()...)
-	if len(errs) > 0 {
-		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
-	}
-	return nil
-}
-
-func httpURL(v string) bool {
-	u, err := url.Parse(v)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+	probs.Include(s.Retry.Validate()...)
+	return probs.Err(Type)
 }
 
 // Open builds the connector without touching the network.
@@ -202,21 +191,16 @@ func (s CSVSettings) withDefaults() CSVSettings {
 
 // Validate checks the settings without reading the bundle.
 func (s *CSVSettings) Validate() error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("settings.%s: %s", field, fmt.Sprintf(format, args...)))
-	}
+	var probs settingscheck.Problems
+	bad := probs.Add
 	if strings.TrimSpace(s.Path) == "" {
 		bad("path", "is required: a OneRoster CSV bundle (.zip) or a folder holding manifest.csv")
 	}
 	if s.PageSize < 0 || s.PageSize > maxCSVPageSize {
 		bad("page_size", "%d must be 1-%d (0 or unset: %d)", s.PageSize, maxCSVPageSize, DefaultCSVPageSize)
 	}
-	errs = append(errs, s.Retry.Validate()...)
-	if len(errs) > 0 {
-		return fmt.Errorf("%s connector: %w", CSVType, errors.Join(errs...))
-	}
-	return nil
+	probs.Include(s.Retry.Validate()...)
+	return probs.Err(CSVType)
 }
 
 // Open builds the connector without reading the bundle.

@@ -26,6 +26,9 @@ type ApplyOptions struct {
 	BatchSize int
 	// Now stamps claims and events; zero: the store's clock.
 	Now time.Time
+	// Progress, when set, is called after every committed batch with the
+	// totals so far, so a caller can show (and record) what is committed.
+	Progress func(license.ApplyResult)
 }
 
 // Result counts what Apply or Approve wrote, as the store reported it.
@@ -33,6 +36,8 @@ type Result struct {
 	license.ApplyResult
 	// Held is the number of removals not applied because the plan is held.
 	Held int `json:"held"`
+	// HeldUpdates is the number of updates held by the update-storm guard.
+	HeldUpdates int `json:"held_updates,omitempty"`
 }
 
 // Apply writes a plan: removals first (unless the plan is held), then
@@ -56,27 +61,34 @@ func Apply(ctx context.Context, s license.Store, p *Plan, opts ApplyOptions) (Re
 	// One stream, removals then updates then adds in seat order, cut into
 	// batches: the store orders each batch the same way, so small plans
 	// commit once and large ones fill seats as a single call would.
-	removes := p.Removes
+	removes, updates := p.Removes, p.Updates
 	if p.Held {
 		res.Held, removes = len(p.Removes), nil
 	}
+	if p.HeldUpdates {
+		res.HeldUpdates, updates = len(p.Updates), nil
+	}
 	order := seatOrder(p.Adds, nil)
-	nr, nu := len(removes), len(p.Updates)
+	nr, nu, nl, ns := len(removes), len(updates), len(p.Leaving), len(p.Restores)
 	w := newWriter(s, p, opts)
-	err := w.run(ctx, nr+nu+len(order), func(i int) license.Change {
+	err := w.run(ctx, nr+nu+nl+ns+len(order), func(i int) license.Change {
 		switch {
 		case i < nr:
 			return w.remove(&removes[i])
 		case i < nr+nu:
-			return w.upsert(&p.Updates[i-nr].Person)
+			return w.upsert(&updates[i-nr].Person)
+		case i < nr+nu+nl:
+			return w.leave(&p.Leaving[i-nr-nu])
+		case i < nr+nu+nl+ns:
+			return w.upsert(&p.Restores[i-nr-nu-nl])
 		}
-		return w.upsert(&p.Adds[order[i-nr-nu]])
+		return w.upsert(&p.Adds[order[i-nr-nu-nl-ns]])
 	})
 	if err != nil {
 		return w.result(res), err
 	}
 	res = w.result(res)
-	if p.Held && len(p.Removes) > 0 {
+	if p.holds() {
 		p.pendingBasis = p.Basis
 		if res.Changed() {
 			b, err := Basis(ctx, s, p.License, p.Source)
@@ -93,7 +105,7 @@ func Apply(ctx context.Context, s license.Store, p *Plan, opts ApplyOptions) (Re
 // until an admin approves (Approve) or rejects it; nil when nothing is
 // held. Call it after Apply: its Basis is then the state Apply left.
 func (p *Plan) Pending() *Plan {
-	if !p.Held || len(p.Removes) == 0 {
+	if !p.holds() {
 		return nil
 	}
 	basis := p.pendingBasis
@@ -110,13 +122,17 @@ func (p *Plan) Pending() *Plan {
 		Counts: Counts{
 			Desired: p.Counts.Desired,
 			Current: p.Counts.Current,
-			Removes: len(p.Removes),
 		},
-		Held:    true,
-		Removes: slices.Clone(p.Removes),
+		Mode: p.Mode,
+	}
+	if p.Held {
+		q.Held, q.Removes, q.Counts.Removes = true, slices.Clone(p.Removes), len(p.Removes)
+	}
+	if p.HeldUpdates {
+		q.HeldUpdates, q.Updates, q.Counts.Updates = true, slices.Clone(p.Updates), len(p.Updates)
 	}
 	for _, g := range p.Guards {
-		if g.Name == GuardDeletionLimit {
+		if g.Name == GuardDeletionLimit || g.Name == GuardUpdateStorm || g.Name == GuardCalendar {
 			q.Guards = append(q.Guards, g)
 		}
 	}
@@ -132,8 +148,8 @@ func Approve(ctx context.Context, s license.Store, pending *Plan, opts ApplyOpti
 	if pending == nil {
 		return Result{}, errors.New("approve: no plan")
 	}
-	if len(pending.Adds)+len(pending.Updates) > 0 {
-		return Result{}, fmt.Errorf("approve plan of deployment %s: not a pending plan (it has %d adds and %d updates; pending plans hold removals only)",
+	if len(pending.Adds) > 0 || (len(pending.Updates) > 0 && !pending.HeldUpdates) {
+		return Result{}, fmt.Errorf("approve plan of deployment %s: not a pending plan (it has %d adds and %d updates; pending plans hold removals and storm-held updates only)",
 			pending.Deployment, len(pending.Adds), len(pending.Updates))
 	}
 	basis, err := Basis(ctx, s, pending.License, pending.Source)
@@ -145,19 +161,30 @@ func Approve(ctx context.Context, s license.Store, pending *Plan, opts ApplyOpti
 			len(pending.Removes), pending.Deployment, pending.License, pending.Created.Format(time.RFC3339), ErrStale)
 	}
 	w := newWriter(s, pending, opts)
-	rm := pending.Removes
-	err = w.run(ctx, len(rm), func(i int) license.Change { return w.remove(&rm[i]) })
+	rm, up := pending.Removes, pending.Updates
+	err = w.run(ctx, len(rm)+len(up), func(i int) license.Change {
+		if i < len(rm) {
+			return w.remove(&rm[i])
+		}
+		return w.upsert(&up[i-len(rm)].Person)
+	})
 	return w.result(Result{}), err
+}
+
+// holds reports whether Apply leaves changes for a pending plan.
+func (p *Plan) holds() bool {
+	return (p.Held && len(p.Removes) > 0) || (p.HeldUpdates && len(p.Updates) > 0)
 }
 
 // writer sends changes of one plan to the store in bounded batches,
 // reusing one buffer.
 type writer struct {
-	s    license.Store
-	p    *Plan
-	opts license.ApplyOptions
-	buf  []license.Change
-	res  license.ApplyResult
+	s        license.Store
+	p        *Plan
+	opts     license.ApplyOptions
+	buf      []license.Change
+	res      license.ApplyResult
+	progress func(license.ApplyResult)
 }
 
 func newWriter(s license.Store, p *Plan, opts ApplyOptions) *writer {
@@ -170,10 +197,11 @@ func newWriter(s license.Store, p *Plan, opts ApplyOptions) *writer {
 		actor = string(p.Source)
 	}
 	return &writer{
-		s:    s,
-		p:    p,
-		opts: license.ApplyOptions{Actor: actor, Now: opts.Now, BatchSize: size},
-		buf:  make([]license.Change, 0, size),
+		s:        s,
+		p:        p,
+		opts:     license.ApplyOptions{Actor: actor, Now: opts.Now, BatchSize: size},
+		buf:      make([]license.Change, 0, size),
+		progress: opts.Progress,
 	}
 }
 
@@ -187,6 +215,14 @@ func (w *writer) upsert(a *Person) license.Change {
 		Op: license.OpUpsert, Email: a.Email, Source: w.p.Source,
 		Name: a.Name, Role: a.Role, OrgUnit: a.OrgUnit, ExternalID: a.ExternalID, Attrs: a.Attrs,
 	}
+}
+
+// leave marks a claim leaving until the plan's date: the claim as it is,
+// with the date.
+func (w *writer) leave(a *Person) license.Change {
+	c := w.upsert(a)
+	c.Leaving, c.LeavingRevokes = w.p.LeavingUntil, w.p.LeavingRevokes
+	return c
 }
 
 func (w *writer) remove(r *Person) license.Change {
@@ -210,6 +246,9 @@ func (w *writer) run(ctx context.Context, n int, change func(i int) license.Chan
 			return fmt.Errorf("apply plan of deployment %s to license %s: changes %d-%d of %d: %w", w.p.Deployment, w.p.License, lo+1, hi, n, err)
 		}
 		w.res.Add(r)
+		if w.progress != nil {
+			w.progress(w.res)
+		}
 		crashPoint("after-batch", lo/size+1)
 	}
 	clear(w.buf) // let the batch's strings go

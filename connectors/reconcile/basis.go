@@ -45,6 +45,15 @@ func newBasisHasher() *basisHasher {
 // claim adds one claim's record.
 func (b *basisHasher) claim(email string, c *license.Claim) {
 	b.buf = appendRecord(b.buf, email, c.Name, c.Role, c.OrgUnit, c.ExternalID, c.Attrs)
+	if !c.Leaving.IsZero() {
+		// A claim marked leaving (or restored) has moved: approvals made
+		// against it must see that. Unmarked claims hash as they always did.
+		b.buf = append(b.buf, "\x00leaving "...)
+		b.buf = c.Leaving.UTC().AppendFormat(b.buf, "2006-01-02T15:04:05.999999999Z")
+		if c.LeavingRevokes {
+			b.buf = append(b.buf, " revokes"...)
+		}
+	}
 	if len(b.buf) >= basisChunk {
 		b.work <- b.buf
 		b.buf = <-b.free

@@ -28,13 +28,29 @@ type Plan struct {
 	Basis  string  `json:"basis"`
 	Counts Counts  `json:"counts"`
 	Guards []Guard `json:"guards"`
-	// Held: the removals wait for approval (deletion limit); Apply writes
-	// the adds and updates only, and Pending returns the removals.
+	// Held: the removals wait for approval (deletion limit, or an
+	// additions-only calendar window); Apply writes the adds and updates
+	// only, and Pending returns the removals.
 	Held bool `json:"held"`
+	// HeldUpdates: the updates wait for approval (update-storm guard);
+	// Apply skips them and Pending returns them.
+	HeldUpdates bool `json:"held_updates,omitempty"`
+	// Mode is the deployment's sync mode the plan was made under.
+	Mode string `json:"mode,omitempty"`
+	// Stopped: a guard stopped the plan (empty source); the run is guarded.
+	Stopped bool `json:"stopped,omitempty"`
 	// Adds, Updates and Removes are in email order.
 	Adds    []Person `json:"adds"`
 	Updates []Update `json:"updates"`
 	Removes []Person `json:"removes"`
+	// Leaving are claims the source no longer makes that the deployment's
+	// grace period keeps until LeavingUntil (marked, not removed);
+	// Restores are leaving claims the source makes again. Both in email
+	// order; both empty without a grace period in use.
+	Leaving        []Person  `json:"leaving,omitempty"`
+	LeavingUntil   time.Time `json:"leaving_until,omitzero"`
+	LeavingRevokes bool      `json:"leaving_revokes,omitempty"`
+	Restores       []Person  `json:"restores,omitempty"`
 	// Overflow lists adds that are predicted not to fit (no free seats, or
 	// the license expired), in the order the store fills seats: teachers,
 	// then other, then students, then by email. They are not in Adds.
@@ -46,6 +62,25 @@ type Plan struct {
 	// pendingBasis is the source's basis after Apply wrote this plan's
 	// adds and updates; Pending hands it to the pending plan.
 	pendingBasis string
+	// refused are the changes the mode or a guard dropped (Refusals).
+	refused []Refusal
+}
+
+// Refusal is a change a plan dropped, and which guard dropped it.
+type Refusal struct {
+	Person
+	Op    string // "add", "update", "remove" or "leave"
+	Guard string
+}
+
+// Refusals lists the changes the mode or a guard dropped from the plan, for
+// the change feed. They are not part of the plan's JSON.
+func (p *Plan) Refusals() []Refusal { return p.refused }
+
+func (p *Plan) refuse(guard, op string, people []Person) {
+	for _, x := range people {
+		p.refused = append(p.refused, Refusal{Person: x, Op: op, Guard: guard})
+	}
 }
 
 // Counts summarises a plan.
@@ -58,6 +93,15 @@ type Counts struct {
 	Overflow  int `json:"overflow"`  // adds predicted not to fit
 	Unchanged int `json:"unchanged"` // claims already as desired
 	Skipped   int `json:"skipped"`   // people without a usable email or role
+	// Refused counts changes the mode or a guard dropped from the plan
+	// (not held: they are not applied later).
+	Refused int `json:"refused,omitempty"`
+	// Leaving counts claims the plan marks leaving; StillLeaving those
+	// already leaving whose date has not come; Restores leaving claims
+	// claimed again.
+	Leaving      int `json:"leaving,omitempty"`
+	StillLeaving int `json:"still_leaving,omitempty"`
+	Restores     int `json:"restores,omitempty"`
 }
 
 // Update is a claim whose attributes change: Person is what it becomes,
@@ -87,6 +131,15 @@ const (
 	GuardSeatLimit = "seat_limit"
 	// GuardExpired: the license has expired; nothing is added.
 	GuardExpired = "expired_license"
+	// GuardUpdateStorm: more updates than Deployment.MaxUpdatePercent of
+	// the claims; the updates are held for approval.
+	GuardUpdateStorm = "update_storm"
+	// GuardCalendar: an additions-only calendar window; the removals are
+	// held for approval.
+	GuardCalendar = "calendar"
+	// GuardMode: the deployment's mode (add-only, remove-only) dropped
+	// changes; they are refused, not held.
+	GuardMode = "mode"
 )
 
 // Options tune Build.
@@ -97,11 +150,22 @@ type Options struct {
 	// the snapshot is empty on purpose, so the empty-source guard does not
 	// apply. The deletion limit still does.
 	Retire bool
+	// HoldRemovals holds every removal for approval (an additions-only
+	// calendar window); HoldReason says why, for the plan's guard.
+	HoldRemovals bool
+	HoldReason   string
+	// Baseline, when above zero, is the claim count the deletion limit is
+	// measured against instead of the current one: the first run after a
+	// calendar window compares with the last good run before it.
+	Baseline int
 }
+
+// ModeRetire is the mode of an undeploy's plan: every claim goes.
+const ModeRetire = "retire"
 
 // Empty reports whether the plan changes nothing (overflow aside).
 func (p *Plan) Empty() bool {
-	return len(p.Adds)+len(p.Updates)+len(p.Removes) == 0
+	return len(p.Adds)+len(p.Updates)+len(p.Removes)+len(p.Leaving)+len(p.Restores) == 0
 }
 
 // memberLookupMax is how many adds Build checks one by one (Store.Member)
@@ -142,21 +206,80 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 		Skipped:      snap.Skipped,
 	}
 	people := snap.People
-	freed, err := p.merge(ctx, s, people)
+	if d.GracePeriod > 0 {
+		p.LeavingUntil = now.Add(d.GracePeriod).UTC()
+		p.LeavingRevokes = d.GraceRevokes
+	}
+	freed, err := p.merge(ctx, s, people, now, d.GracePeriod > 0)
 	if err != nil {
 		return nil, fmt.Errorf("plan deployment %s: read claims of %s on license %s: %w", d.Name, src, lic.ID, err)
 	}
 	current := p.Counts.Current
+	p.Mode = d.SyncMode()
+	if opts.Retire {
+		p.Mode = ModeRetire
+	}
 
-	switch bound := d.DeletionLimit.Bound(current); {
+	switch p.Mode {
+	case connectors.ModeAddOnly:
+		if n := len(p.Removes) + len(p.Leaving); n > 0 {
+			p.Counts.Refused += n
+			p.refuse(GuardMode, "remove", p.Removes)
+			p.refuse(GuardMode, "leave", p.Leaving)
+			p.guard(GuardMode, "the deployment is add-only: %d removals were dropped", n)
+			p.Removes, p.Leaving, freed = nil, nil, 0
+		}
+	case connectors.ModeRemoveOnly:
+		if n := len(p.Adds) + len(p.Updates); n > 0 {
+			p.Counts.Refused += n
+			p.refuse(GuardMode, "add", p.Adds)
+			for _, u := range p.Updates {
+				p.refuse(GuardMode, "update", []Person{u.Person})
+			}
+			p.guard(GuardMode, "the deployment is remove-only: %d adds and %d updates were dropped", len(p.Adds), len(p.Updates))
+			p.Adds, p.Updates = nil, nil
+		}
+	}
+
+	measured := current
+	if opts.Baseline > 0 {
+		measured = opts.Baseline
+	}
+	switch bound := d.DeletionLimit.Bound(measured); {
 	case len(people) == 0 && current > 0 && !opts.Retire:
 		p.guard(GuardEmptySource, "the source returned nobody usable (%d read, %d skipped) while %s has %d claims on license %s; an empty source never removes anyone, so %d removals were dropped",
 			snap.Fetched, snap.SkippedCount, src, current, lic.ID, len(p.Removes))
-		p.Removes, freed = nil, 0
+		p.Counts.Refused += len(p.Removes) + len(p.Leaving)
+		p.refuse(GuardEmptySource, "remove", p.Removes)
+		p.refuse(GuardEmptySource, "leave", p.Leaving)
+		p.Removes, p.Leaving, freed, p.Stopped = nil, nil, 0, true
+	case (len(p.Removes) > 0 || len(p.Leaving) > 0) && opts.HoldRemovals && !opts.Retire:
+		if len(p.Removes) > 0 {
+			p.Held, freed = true, 0
+		}
+		// A grace period starts after the window: marking people leaving
+		// is the first step of removing them.
+		p.Counts.Refused += len(p.Leaving)
+		p.refuse(GuardCalendar, "leave", p.Leaving)
+		p.guard(GuardCalendar, "%s: the %d removals are held for approval and %d leavers are not marked yet; adds and updates apply", opts.HoldReason, len(p.Removes), len(p.Leaving))
+		p.Leaving = nil
 	case len(p.Removes) > bound:
 		p.Held, freed = true, 0
-		p.guard(GuardDeletionLimit, "%d removals exceed the deletion limit of %d (%g%% of %d current claims, at least %d); the removals are held for approval, adds and updates apply",
-			len(p.Removes), bound, d.DeletionLimit.Percent, current, d.DeletionLimit.Min)
+		what := fmt.Sprintf("%d current claims", current)
+		if measured != current {
+			what = fmt.Sprintf("%d claims at the last good run before the calendar window", measured)
+		}
+		p.guard(GuardDeletionLimit, "%d removals exceed the deletion limit of %d (%g%% of %s, at least %d); the removals are held for approval, adds and updates apply",
+			len(p.Removes), bound, d.DeletionLimit.Percent, what, d.DeletionLimit.Min)
+	}
+	if bound := d.UpdateBound(current); bound >= 0 && current > 0 && len(p.Updates) > bound {
+		p.HeldUpdates = true
+		pct := d.MaxUpdatePercent
+		if pct == 0 {
+			pct = connectors.DefaultMaxUpdatePercent
+		}
+		p.guard(GuardUpdateStorm, "%d updates change more than %g%% of the %d current claims (bound %d); the updates are held for approval, adds and removals apply",
+			len(p.Updates), pct, current, bound)
 	}
 
 	if lic.Expired(now) {
@@ -179,14 +302,22 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 	p.Counts.Removes = len(p.Removes)
 	p.Counts.Overflow = len(p.Overflow)
 	p.Counts.Skipped = snap.SkippedCount
+	p.Counts.Leaving = len(p.Leaving)
+	p.Counts.Restores = len(p.Restores)
+	if len(p.Leaving) == 0 {
+		p.LeavingUntil, p.LeavingRevokes = time.Time{}, false
+	}
 	p.fillNil()
 	return p, nil
 }
 
 // merge walks the snapshot and the source's claims together, filling
-// Adds, Updates, Removes, Counts.Current/Unchanged and Basis. It returns
-// how many removals would free a seat (the member has no other claim).
-func (p *Plan) merge(ctx context.Context, s license.Store, people []Person) (freed int, err error) {
+// Adds, Updates, Removes, Leaving, Restores, Counts.Current/Unchanged and
+// Basis. It returns how many removals would free a seat (the member has no
+// other claim). With grace, a claim the source no longer makes is marked
+// leaving instead of removed; a leaving claim goes once now reaches its
+// date, and comes back (restored) when the source makes it again.
+func (p *Plan) merge(ctx context.Context, s license.Store, people []Person, now time.Time, grace bool) (freed int, err error) {
 	h := newBasisHasher()
 	var prev []byte
 	i := 0
@@ -207,12 +338,25 @@ func (p *Plan) merge(ctx context.Context, s license.Store, people []Person) (fre
 		p.addRange(people, i, j)
 		i = j
 		if i < len(people) && people[i].Email == email {
+			if !c.Leaving.IsZero() {
+				p.Restores = append(p.Restores, people[i])
+				i++
+				return nil
+			}
 			if people[i].sameAttributes(c) {
 				p.Counts.Unchanged++
 			} else {
 				p.Updates = append(p.Updates, Update{Person: people[i], Was: claimPerson(email, c)})
 			}
 			i++
+			return nil
+		}
+		switch {
+		case c.Leaving.IsZero() && grace:
+			p.Leaving = append(p.Leaving, claimPerson(email, c))
+			return nil
+		case !c.Leaving.IsZero() && now.Before(c.Leaving):
+			p.Counts.StillLeaving++
 			return nil
 		}
 		p.Removes = append(p.Removes, claimPerson(email, c))

@@ -62,25 +62,16 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.log = c.log.With("connector", opts.Name, "type", Type)
-	var next http.RoundTripper
-	if opts.HTTPClient != nil {
-		next = opts.HTTPClient.Transport
-	}
-	if next == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = time.Minute
-		next = t
-	}
 	// The signer sits under the retries: every attempt, and every hop of
 	// a redirect (users/me answers 303), is signed afresh, since Schoology
 	// refuses a nonce it has seen.
-	signer := &oauth1.Signer{Next: next, ConsumerKey: s.ConsumerKey, ConsumerSecret: s.ConsumerSecret.Value(),
+	signer := &oauth1.Signer{Next: httpretry.Base(opts.HTTPClient), ConsumerKey: s.ConsumerKey, ConsumerSecret: s.ConsumerSecret.Value(),
 		Method: oauth1.Method(s.SignatureMethod), Realm: "Schoology API", EmptyToken: true, Now: o.now, Nonce: o.nonce}
-	c.http = &http.Client{Transport: &httpretry.Transport{Next: signer, Policy: s.Retry, Classify: httpretry.Standard,
-		Clock: o.clock, Jitter: o.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "Schoology", Logger: c.log, MaxBody: maxBody}}
-	if opts.HTTPClient != nil {
-		c.http.Timeout = opts.HTTPClient.Timeout
-	}
+	c.http = httpretry.NewClient(opts, httpretry.Transport{Next: signer, Policy: s.Retry, Classify: httpretry.Standard,
+		Clock: o.clock, Jitter: o.jitter, Vendor: "Schoology", Logger: c.log, MaxBody: maxBody})
+	// Redirects are followed: users/me answers 303 to the user's own
+	// URL, which the signer under the retries signs afresh.
+	c.http.CheckRedirect = nil
 	return c, nil
 }
 

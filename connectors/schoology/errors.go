@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/errbody"
 )
 
 // ErrUnknownUnit marks a selection naming a school, building, course or
@@ -73,9 +74,5 @@ func message(body []byte, contentType string) string {
 	if strings.HasPrefix(contentType, "text/html") {
 		return "an HTML error page"
 	}
-	s := strings.TrimSpace(string(body))
-	if r := []rune(s); len(r) > 300 {
-		s = string(r[:300]) + "…"
-	}
-	return s
+	return errbody.Clip(strings.TrimSpace(string(body)))
 }

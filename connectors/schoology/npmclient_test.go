@@ -1,41 +1,18 @@
 package schoology
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
+	"github.com/rollcall-sync/rollcall/connectors/connectortest/npmrun"
 	"github.com/rollcall-sync/rollcall/connectors/fidelity"
 	"github.com/rollcall-sync/rollcall/connectors/schoology/fake"
 )
 
-// npmClientDir holds the independent OAuth 1.0a signer (oauth-1.0a),
-// installed by `npm ci` (scripts/test.sh does it).
-const npmClientDir = "npmclient"
-
-func needNPMClient(t *testing.T) string {
-	t.Helper()
-	missing := func(why string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s; scripts/test.sh installs it (npm ci --prefix connectors/schoology/%s)", why, npmClientDir)
-		}
-		t.Skipf("%s; run `npm ci --prefix connectors/schoology/%s` (scripts/test.sh does) to run this test", why, npmClientDir)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed")
-	}
-	if _, err := os.Stat(filepath.Join(npmClientDir, "node_modules", "oauth-1.0a", "package.json")); err != nil {
-		missing("the npm OAuth 1.0a signer is not installed in " + npmClientDir + "/node_modules")
-	}
-	return node
-}
+// npmClient is oauth-1.0a, an independent OAuth 1.0a signer, installed
+// in npmclient by `npm ci` (scripts/test.sh does it).
+var npmClient = npmrun.Client{Package: "oauth-1.0a", What: "the npm OAuth 1.0a signer"}
 
 // Requests signed by oauth-1.0a, a signer nobody here wrote, with
 // Schoology's two-legged parameters (realm, empty oauth_token) are
@@ -44,7 +21,7 @@ func needNPMClient(t *testing.T) string {
 // them from the user records (404 for a deactivated user), and a request
 // sent twice with the same nonce is refused as a replay.
 func TestNPMClientSignsAndPages(t *testing.T) {
-	node := needNPMClient(t)
+	npmClient.Need(t)
 	d := fake.Generate(9, 400, 6)
 	sid := d.Sections[0].ID
 	users := map[int64]fake.User{}
@@ -71,18 +48,8 @@ func TestNPMClientSignsAndPages(t *testing.T) {
 			srv := fake.New(fake.Options{District: fake.Generate(9, 400, 6), Record: func(r *fidelity.Recorder) { t.Cleanup(func() { r.Check(t) }) }})
 			t.Cleanup(srv.Close)
 			key, secret := srv.Credentials()
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, node, "list-section.js")
-			cmd.Dir = npmClientDir
-			cmd.Env = append(os.Environ(), "SCHOOLOGY_URL="+srv.URL(), "CONSUMER_KEY="+key, "CONSUMER_SECRET="+secret,
+			out := npmClient.Run(t, "list-section.js", "SCHOOLOGY_URL="+srv.URL(), "CONSUMER_KEY="+key, "CONSUMER_SECRET="+secret,
 				"SECTION_ID="+strconv.FormatInt(sid, 10), "LIMIT=20", "METHOD="+method)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node: %v\n%s", err, stderr.String())
-			}
 			var got struct {
 				Pages       int
 				Enrollments []struct{ UID string }

@@ -1,15 +1,14 @@
 package schoology
 
 import (
-	"errors"
-	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 	"github.com/rollcall-sync/rollcall/connectors/oauth1"
+	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
+	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 )
 
 // Type is the connector type name in the config file.
@@ -63,15 +62,10 @@ func (s Settings) withDefaults() Settings {
 
 // Validate checks the settings offline; every problem names its field.
 func (s *Settings) Validate() error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("settings.%s: %s", field, fmt.Sprintf(format, args...)))
-	}
-	if s.BaseURL != "" {
-		if u, err := url.Parse(s.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
-			(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			bad("base_url", "%q must be an http(s) URL with no path, e.g. %s", s.BaseURL, DefaultBaseURL)
-		}
+	var probs settingscheck.Problems
+	bad := probs.Add
+	if s.BaseURL != "" && !siteurl.IsRoot(s.BaseURL) {
+		bad("base_url", "%q must be an http(s) URL with no path, e.g. %s", s.BaseURL, DefaultBaseURL)
 	}
 	if s.ConsumerKey == "" {
 		bad("consumer_key", "is required (System Settings > Integration > API in Schoology)")
@@ -90,11 +84,8 @@ func (s *Settings) Validate() error {
 	if s.UserLookupMax < 0 {
 		bad("user_lookup_max", "%d must not be negative", s.UserLookupMax)
 	}
-	errs = append(errs, s.Retry.Validate()...)
-	if len(errs) > 0 {
-		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
-	}
-	return nil
+	probs.Include(s.Retry.Validate()...)
+	return probs.Err(Type)
 }
 
 // Open builds the connector without touching the network.

@@ -1,6 +1,6 @@
 package syncstate
 
-// The bucket tree of a sync state file (schema version 1):
+// The bucket tree of a sync state file (schema version 2):
 //
 //	meta
 //	 └─ schema_version         : uint64, big endian
@@ -22,6 +22,12 @@ package syncstate
 //	                             every run) never reads decided plans
 //	deployments
 //	 └─ <name>                 : JSON connectors.Deployment
+//	quarantine                 (schema 2)
+//	 └─ <deployment>           : JSON Health: consecutive failures and
+//	                             quarantine of one deployment
+//	windows                    (schema 2)
+//	 └─ <deployment>           : JSON WindowMark: the calendar window the
+//	                             deployment was last seen inside
 //
 // Run IDs and plan sequences come from bucket sequences, which bbolt keeps
 // in the same transaction as the records, so a rolled-back write leaves no
@@ -37,4 +43,6 @@ var (
 	bucketPlanIDs     = []byte("ids")
 	bucketOpen        = []byte("open")
 	bucketDeployments = []byte("deployments")
+	bucketQuarantine  = []byte("quarantine")
+	bucketWindows     = []byte("windows")
 )

@@ -29,6 +29,14 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{2, "deployment health (quarantine) and calendar window marks", func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketQuarantine, bucketWindows} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("bucket %s: %w", b, err)
+			}
+		}
+		return nil
+	}},
 }
 
 // schemaVersion is the version this program writes.

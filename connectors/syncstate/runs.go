@@ -19,19 +19,31 @@ type Result string
 // Results of a run.
 const (
 	ResultSuccess Result = "success" // the plan was applied in full
-	ResultFailed  Result = "failed"  // the source or the store failed; nothing was removed
-	ResultSkipped Result = "skipped" // a run of the deployment was still in progress
-	ResultHeld    Result = "held"    // adds and updates applied, removals held for approval
+	ResultFailed  Result = "failed"  // the source or the store failed; Counts say what was committed before
+	ResultSkipped Result = "skipped" // the run did not start: Reason says why (still running, quarantine, blackout)
+	ResultHeld    Result = "held"    // a guard (Guard) kept some changes back as the pending plan PlanID
+	ResultGuarded Result = "guarded" // a guard (Guard) stopped the run: nothing was removed
+	// ResultRunning marks a run that has begun and not finished. A record
+	// still running when the process starts again was cut short (kill -9,
+	// power loss) and becomes ResultInterrupted.
+	ResultRunning     Result = "running"
+	ResultInterrupted Result = "interrupted" // found unfinished at start-up; Counts are what the store shows applied
 )
 
-// Valid reports whether r is one of the four results.
+// Results lists every result a finished run can have, for label sets.
+var Results = []Result{ResultSuccess, ResultFailed, ResultSkipped, ResultHeld, ResultGuarded, ResultInterrupted}
+
+// Valid reports whether r is a known result (running included).
 func (r Result) Valid() bool {
 	switch r {
-	case ResultSuccess, ResultFailed, ResultSkipped, ResultHeld:
+	case ResultSuccess, ResultFailed, ResultSkipped, ResultHeld, ResultGuarded, ResultRunning, ResultInterrupted:
 		return true
 	}
 	return false
 }
+
+// Finished reports whether r is the result of a run that ended.
+func (r Result) Finished() bool { return r.Valid() && r != ResultRunning }
 
 // What started a run.
 const (
@@ -51,6 +63,10 @@ type Counts struct {
 	Overflow     int `json:"overflow"`      // adds that did not fit the seats
 	Skipped      int `json:"skipped"`       // people without a usable email
 	HeldRemovals int `json:"held_removals"` // removals held for approval
+	HeldUpdates  int `json:"held_updates"`  // updates held for approval (update-storm guard)
+	Refused      int `json:"refused"`       // changes a guard or the mode dropped (empty source, add-only)
+	Leaving      int `json:"leaving"`       // members marked leaving instead of removed (grace period)
+	Restored     int `json:"restored"`      // leaving members claimed again
 }
 
 // Run is the record of one sync of one deployment.
@@ -66,6 +82,14 @@ type Run struct {
 	Error        string    `json:"error,omitempty"`
 	SnapshotHash string    `json:"snapshot_hash,omitempty"` // hash of the source snapshot, to spot an unchanged source
 	PlanID       string    `json:"plan_id,omitempty"`       // the pending plan a held run created
+	// Guard names the guard that held changes back or stopped the run
+	// (deletion_limit, update_storm, empty_source, calendar).
+	Guard string `json:"guard,omitempty"`
+	// Reason says in words why a run was held, guarded or skipped.
+	Reason string `json:"reason,omitempty"`
+	Mode   string `json:"mode,omitempty"` // the deployment's sync mode
+	// Updated is when the record was last written (progress of a running run).
+	Updated time.Time `json:"updated,omitzero"`
 }
 
 func (r *Run) validate() error {
@@ -76,7 +100,7 @@ func (r *Run) validate() error {
 	case r.Deployment == "":
 		return field("deployment", "", "is required")
 	case !r.Result.Valid():
-		return field("result", string(r.Result), "must be success, failed, skipped or held")
+		return field("result", string(r.Result), "must be success, failed, skipped, held, guarded, running or interrupted")
 	}
 	switch r.Trigger {
 	case TriggerSchedule, TriggerManual, TriggerStartup, TriggerApproval:
@@ -98,28 +122,15 @@ func (s *State) RecordRun(ctx context.Context, r Run) (Run, error) {
 		return Run{}, err
 	}
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		dep, err := tx.Bucket(bucketRuns).CreateBucketIfNotExists([]byte(r.Deployment))
-		if err != nil {
-			return err
-		}
-		hist, err := dep.CreateBucketIfNotExists(bucketHistory)
+		dep, hist, err := runBuckets(tx, r.Deployment)
 		if err != nil {
 			return err
 		}
 		if r.ID, err = dep.NextSequence(); err != nil {
 			return err
 		}
-		v, err := json.Marshal(r)
-		if err != nil {
+		if err := putRun(dep, hist, r); err != nil {
 			return err
-		}
-		if err := hist.Put(u64(r.ID), v); err != nil {
-			return err
-		}
-		if r.Result == ResultSuccess || r.Result == ResultHeld {
-			if err := dep.Put(keyLastSuccess, v); err != nil {
-				return err
-			}
 		}
 		return trimHistory(hist, r.ID, s.limit)
 	})
@@ -127,6 +138,113 @@ func (s *State) RecordRun(ctx context.Context, r Run) (Run, error) {
 		return Run{}, fmt.Errorf("record run of deployment %q in %s: %w", r.Deployment, s.path, err)
 	}
 	return r, nil
+}
+
+// BeginRun records r as running, with the next run ID, before any work is
+// done: a process killed during the run leaves this record behind, and the
+// next start turns it into an interrupted run (see Unfinished).
+func (s *State) BeginRun(ctx context.Context, r Run) (Run, error) {
+	r.Result, r.Ended = ResultRunning, time.Time{}
+	return s.RecordRun(ctx, r)
+}
+
+// UpdateRun rewrites the record of run r.ID of its deployment: progress
+// of a running run, or its end. ErrNotFound when no such run is kept.
+func (s *State) UpdateRun(ctx context.Context, r Run) (Run, error) {
+	if err := r.validate(); err != nil {
+		return Run{}, err
+	}
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		dep, hist, err := runBuckets(tx, r.Deployment)
+		if err != nil {
+			return err
+		}
+		if hist.Get(u64(r.ID)) == nil {
+			return fmt.Errorf("run %d: %w", r.ID, ErrNotFound)
+		}
+		return putRun(dep, hist, r)
+	})
+	if err != nil {
+		return Run{}, fmt.Errorf("update run of deployment %q in %s: %w", r.Deployment, s.path, err)
+	}
+	return r, nil
+}
+
+// Run returns one run of a deployment by ID; ErrNotFound when it is not
+// (or no longer) kept.
+func (s *State) Run(ctx context.Context, deployment string, id uint64) (Run, error) {
+	var r Run
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		hist := historyBucket(tx, deployment)
+		if hist == nil {
+			return fmt.Errorf("run %d: %w", id, ErrNotFound)
+		}
+		v := hist.Get(u64(id))
+		if v == nil {
+			return fmt.Errorf("run %d: %w", id, ErrNotFound)
+		}
+		var err error
+		r, err = decodeRun(u64(id), v)
+		return err
+	})
+	if err != nil {
+		return Run{}, fmt.Errorf("run of deployment %q in %s: %w", deployment, s.path, err)
+	}
+	return r, nil
+}
+
+// Unfinished lists every kept run still marked running, of every
+// deployment, oldest first. Only one process opens the file, so at start
+// these are runs a dead process left.
+func (s *State) Unfinished(ctx context.Context) ([]Run, error) {
+	var out []Run
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRuns).ForEachBucket(func(name []byte) error {
+			hist := historyBucket(tx, string(name))
+			if hist == nil {
+				return nil
+			}
+			return hist.ForEach(func(k, v []byte) error {
+				r, err := decodeRun(k, v)
+				if err != nil {
+					return err
+				}
+				if r.Result == ResultRunning {
+					out = append(out, r)
+				}
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unfinished runs in %s: %w", s.path, err)
+	}
+	return out, nil
+}
+
+func runBuckets(tx *bolt.Tx, deployment string) (dep, hist *bolt.Bucket, err error) {
+	dep, err = tx.Bucket(bucketRuns).CreateBucketIfNotExists([]byte(deployment))
+	if err != nil {
+		return nil, nil, err
+	}
+	hist, err = dep.CreateBucketIfNotExists(bucketHistory)
+	return dep, hist, err
+}
+
+// putRun writes r into its history and, for a run whose changes were
+// applied, as the deployment's last success.
+func putRun(dep, hist *bolt.Bucket, r Run) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if err := hist.Put(u64(r.ID), v); err != nil {
+		return err
+	}
+	if r.Result == ResultSuccess || r.Result == ResultHeld {
+		return dep.Put(keyLastSuccess, v)
+	}
+	return nil
 }
 
 // trimHistory deletes the runs of hist that are more than limit behind

@@ -43,8 +43,15 @@ func SessionCookie(value string, tls bool, ttl time.Duration) *http.Cookie {
 	return c
 }
 
-// IsTLS reports whether a request reached us over TLS.
-func IsTLS(r *http.Request) bool { return r.TLS != nil }
+// IsTLS reports whether the browser reached us over TLS: directly, or
+// through a proxy that Secure's policy trusts to say so.
+func IsTLS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	on, _ := r.Context().Value(secureKey{}).(bool)
+	return on
+}
 
 // sessionCookie returns the request's session cookie value, if any. Over
 // plain HTTP only the plain name is read; over TLS only the __Host- one,

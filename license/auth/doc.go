@@ -1,7 +1,12 @@
 // Package auth owns who may call Rollcall's admin API and dashboard: API
-// tokens (stored hashed in their own bbolt file), browser sessions and their
-// cookies, OpenID Connect sign-in, the Principal a request runs as, and the
-// Authorizer that decides what each principal may see and change.
+// tokens (stored hashed), browser sessions and their cookies, OpenID Connect
+// sign-in, the Principal a request runs as, and the Authorizer that decides
+// what each principal may see and change.
+//
+// Store holds the rules for tokens and sessions; it keeps its records in a
+// Storage: the bbolt file auth.db (Open, the default), or PostgreSQL
+// (package pgauth) for replicas that share one database. Both pass the
+// conformance suite in package authtest.
 //
 // Roles:
 //

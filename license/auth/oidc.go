@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
-
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	bbolt "go.etcd.io/bbolt"
 	"golang.org/x/oauth2"
 
 	"github.com/rollcall-sync/rollcall/config"
@@ -52,15 +49,6 @@ type OIDC struct {
 
 // loginTTL is how long a browser has to come back from the provider.
 const loginTTL = 10 * time.Minute
-
-// pendingLogin is an OIDC sign-in under way, keyed by the hash of its state.
-type pendingLogin struct {
-	Binding  []byte    `json:"binding"` // SHA-256 of the browser cookie
-	Nonce    string    `json:"nonce"`
-	Verifier string    `json:"verifier"` // PKCE
-	Return   string    `json:"return"`
-	Expires  time.Time `json:"expires"`
-}
 
 // NewOIDC discovers the provider (a network call to the issuer) and builds
 // the sign-in flow on store's sessions.
@@ -129,30 +117,14 @@ func (o *OIDC) Start(w http.ResponseWriter, r *http.Request, returnTo string) er
 		returnTo = "/"
 	}
 	state, binding := randomString(32), randomString(32)
-	pl := pendingLogin{
+	pl := PendingLogin{
 		Binding:  hashSecret(binding),
 		Nonce:    randomString(24),
 		Verifier: oauth2.GenerateVerifier(),
 		Return:   returnTo,
 		Expires:  o.store.now().Add(loginTTL),
 	}
-	rec, err := json.Marshal(pl)
-	if err != nil {
-		return err
-	}
-	now := o.store.now()
-	err = o.store.db.Update(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketOIDCLogins)
-		if err := sweep(b, now, func(v []byte) (time.Time, error) {
-			var old pendingLogin
-			err := json.Unmarshal(v, &old)
-			return old.Expires, err
-		}); err != nil {
-			return err
-		}
-		return b.Put(hashSecret(state), rec)
-	})
-	if err != nil {
+	if err := o.store.startLogin(r.Context(), state, pl); err != nil {
 		return fmt.Errorf("oidc: start sign-in: %w", err)
 	}
 	tls := IsTLS(r)
@@ -187,7 +159,7 @@ func (o *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Principal, string
 	if err != nil || c.Value == "" {
 		return Principal{}, "", fmt.Errorf("oidc: no sign-in under way in this browser (cookie missing): %w", ErrUnauthenticated)
 	}
-	pl, err := o.takeLogin(q.Get("state"))
+	pl, err := o.takeLogin(ctx, q.Get("state"))
 	if err != nil {
 		return Principal{}, "", err
 	}
@@ -229,22 +201,8 @@ func (o *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Principal, string
 	return p, pl.Return, nil
 }
 
-func (o *OIDC) takeLogin(state string) (pendingLogin, error) {
-	var pl pendingLogin
-	var found bool
-	err := o.store.db.Update(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketOIDCLogins)
-		k := hashSecret(state)
-		v := b.Get(k)
-		if v == nil {
-			return nil
-		}
-		found = true
-		if err := json.Unmarshal(v, &pl); err != nil {
-			return err
-		}
-		return b.Delete(k) // a state is good once
-	})
+func (o *OIDC) takeLogin(ctx context.Context, state string) (PendingLogin, error) {
+	pl, found, err := o.store.takeLogin(ctx, state) // a state is good once
 	if err != nil {
 		return pl, fmt.Errorf("oidc: read sign-in state: %w", err)
 	}

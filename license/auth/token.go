@@ -7,20 +7,17 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	bbolt "go.etcd.io/bbolt"
-
 	"github.com/rollcall-sync/rollcall/license"
 )
 
 // Token is what the store keeps of an API token: never the token itself,
-// only its SHA-256 (a 256-bit random token needs no slow hash) and a short
-// prefix people can match against what they hold.
+// only its SHA-256 (a 256-bit random token needs no slow hash, see
+// TokenRecord) and a short prefix people can match against what they hold.
 type Token struct {
 	ID      string    `json:"id"`
 	Prefix  string    `json:"prefix"`
@@ -30,13 +27,6 @@ type Token struct {
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires,omitzero"` // zero: never
 	Revoked time.Time `json:"revoked,omitzero"`
-	hash    []byte
-}
-
-// tokenRecord is Token as stored, with the hash Token never shows.
-type tokenRecord struct {
-	Token
-	Hash []byte `json:"hash"`
 }
 
 // tokenPrefix starts every token, so secret scanners can spot leaked ones.
@@ -51,6 +41,8 @@ func (t Token) Expired(now time.Time) bool { return !t.Expires.IsZero() && !now.
 // Active reports whether the token works at now.
 func (t Token) Active(now time.Time) bool { return t.Revoked.IsZero() && !t.Expired(now) }
 
+// hashSecret is the SHA-256 under which a token, session cookie or OIDC
+// state is stored.
 func hashSecret(s string) []byte {
 	sum := sha256.Sum256([]byte(s))
 	return sum[:]
@@ -83,51 +75,18 @@ func (s *Store) CreateToken(ctx context.Context, email string, role Role, ttl ti
 		return "", Token{}, fmt.Errorf("create token: note: longer than 200 characters: %w", ErrInvalid)
 	}
 	plain := tokenPrefix + randomString(32)
-	now := s.now().UTC()
+	now := storedTime(s.now())
 	var idb [8]byte
 	_, _ = rand.Read(idb[:])
 	t := Token{ID: hex.EncodeToString(idb[:]), Prefix: plain[:prefixLen], Email: e, Role: role, Note: note, Created: now}
 	if ttl > 0 {
-		t.Expires = now.Add(ttl)
+		t.Expires = storedTime(now.Add(ttl))
 	}
-	t.hash = hashSecret(plain)
-	rec, err := json.Marshal(tokenRecord{Token: t, Hash: t.hash})
-	if err != nil {
-		return "", Token{}, err
-	}
-	err = s.db.Update(func(tx *bbolt.Tx) error {
-		if err := tx.Bucket(bucketTokens).Put([]byte(t.ID), rec); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketTokenHashes).Put(t.hash, []byte(t.ID))
-	})
-	if err != nil {
-		return "", Token{}, fmt.Errorf("create token in %s: %w", s.path, err)
+	if err := s.st.PutToken(ctx, TokenRecord{Token: t, Hash: hashSecret(plain)}); err != nil {
+		return "", Token{}, fmt.Errorf("create token: %w", err)
 	}
 	s.log.Info("token created", "token_id", t.ID, "email", e, "role", role, "expires", t.Expires)
 	return plain, t, nil
-}
-
-func decodeToken(v []byte) (Token, error) {
-	var r tokenRecord
-	if err := json.Unmarshal(v, &r); err != nil {
-		return Token{}, err
-	}
-	r.Token.hash = r.Hash
-	return r.Token, nil
-}
-
-// token reads a token by id inside tx.
-func token(tx *bbolt.Tx, id string) (Token, bool, error) {
-	v := tx.Bucket(bucketTokens).Get([]byte(id))
-	if v == nil {
-		return Token{}, false, nil
-	}
-	t, err := decodeToken(v)
-	if err != nil {
-		return Token{}, false, fmt.Errorf("token %s: %w", id, err)
-	}
-	return t, true, nil
 }
 
 // Authenticate returns the principal a token stands for. An unknown,
@@ -136,32 +95,22 @@ func (s *Store) Authenticate(ctx context.Context, plaintext string) (Principal, 
 	if err := ctx.Err(); err != nil {
 		return Principal{}, err
 	}
-	t, err := s.lookupToken(plaintext)
+	t, err := s.lookupToken(ctx, plaintext)
 	if err != nil {
 		return Principal{}, err
 	}
 	return Principal{Email: t.Email, Role: t.Role, TokenID: t.ID, Via: ViaToken}, nil
 }
 
-func (s *Store) lookupToken(plaintext string) (Token, error) {
+func (s *Store) lookupToken(ctx context.Context, plaintext string) (Token, error) {
 	h := hashSecret(strings.TrimSpace(plaintext))
-	var t Token
-	var found bool
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		id := tx.Bucket(bucketTokenHashes).Get(h)
-		if id == nil {
-			return nil
-		}
-		var err error
-		t, found, err = token(tx, string(id))
-		return err
-	})
+	t, found, err := s.st.TokenByHash(ctx, h)
 	if err != nil {
 		return Token{}, fmt.Errorf("authenticate: %w", err)
 	}
 	// The index is keyed by the hash, so the lookup reveals nothing of the
 	// token; the comparison below keeps the final check constant-time too.
-	if !found || subtle.ConstantTimeCompare(t.hash, h) != 1 {
+	if !found || subtle.ConstantTimeCompare(t.Hash, h) != 1 {
 		return Token{}, &CredentialError{What: "token", Reason: ReasonUnknown}
 	}
 	now := s.now()
@@ -171,7 +120,7 @@ func (s *Store) lookupToken(plaintext string) (Token, error) {
 	case t.Expired(now):
 		return Token{}, &CredentialError{What: "token", ID: t.ID, Reason: ReasonExpired}
 	}
-	return t, nil
+	return t.Token, nil
 }
 
 // Revoke stops a token working at once. Revoking twice is not an error;
@@ -180,26 +129,12 @@ func (s *Store) Revoke(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		t, ok, err := token(tx, id)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fmt.Errorf("token %q: %w", id, ErrNotFound)
-		}
-		if !t.Revoked.IsZero() {
-			return nil
-		}
-		t.Revoked = s.now().UTC()
-		rec, err := json.Marshal(tokenRecord{Token: t, Hash: t.hash})
-		if err != nil {
-			return err
-		}
-		return tx.Bucket(bucketTokens).Put([]byte(id), rec)
-	})
+	ok, err := s.st.RevokeToken(ctx, id, storedTime(s.now()))
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("revoke token: token %q: %w", id, ErrNotFound)
 	}
 	s.log.Info("token revoked", "token_id", id)
 	return nil
@@ -210,19 +145,14 @@ func (s *Store) Token(ctx context.Context, id string) (Token, error) {
 	if err := ctx.Err(); err != nil {
 		return Token{}, err
 	}
-	var t Token
-	var ok bool
-	err := s.db.View(func(tx *bbolt.Tx) (err error) {
-		t, ok, err = token(tx, id)
-		return err
-	})
+	t, ok, err := s.st.TokenByID(ctx, id)
 	if err != nil {
 		return Token{}, fmt.Errorf("read token %s: %w", id, err)
 	}
 	if !ok {
 		return Token{}, fmt.Errorf("token %q: %w", id, ErrNotFound)
 	}
-	return t, nil
+	return t.Token, nil
 }
 
 // ListTokens returns every token, oldest first.
@@ -230,19 +160,13 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out []Token
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketTokens).ForEach(func(k, v []byte) error {
-			t, err := decodeToken(v)
-			if err != nil {
-				return fmt.Errorf("token %s: %w", k, err)
-			}
-			out = append(out, t)
-			return nil
-		})
-	})
+	recs, err := s.st.Tokens(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	out := make([]Token, len(recs))
+	for i, r := range recs {
+		out[i] = r.Token
 	}
 	slices.SortFunc(out, func(a, b Token) int {
 		if c := a.Created.Compare(b.Created); c != 0 {

@@ -89,6 +89,9 @@ func (s *Store) Apply(ctx context.Context, licenseID string, changes []license.C
 		if usedChanged && err == nil {
 			s.cache.dropRecord(licenseID)
 		}
+		if err == nil && r.Changed() {
+			s.feedNotify()
+		}
 		if err != nil {
 			return res, fmt.Errorf("apply to license %q: batch at change %d of %d: %w", licenseID, start+1, len(plan), err)
 		}
@@ -293,7 +296,7 @@ func head8(s string) uint64 {
 
 func claimOf(ch *license.Change, now time.Time) license.Claim {
 	c := license.Claim{Source: ch.Source, FirstSeen: now, LastSeen: now, Name: ch.Name, Role: ch.Role,
-		OrgUnit: ch.OrgUnit, ExternalID: ch.ExternalID}
+		OrgUnit: ch.OrgUnit, ExternalID: ch.ExternalID, Leaving: ch.Leaving, LeavingRevokes: ch.LeavingRevokes}
 	if len(ch.Attrs) > 0 {
 		c.Attrs = maps.Clone(ch.Attrs)
 	}
@@ -304,7 +307,8 @@ func sameClaim(c *license.Claim, ch *license.Change) bool {
 	if c == nil {
 		return false
 	}
-	nc := license.Claim{Name: ch.Name, Role: ch.Role, OrgUnit: ch.OrgUnit, ExternalID: ch.ExternalID, Attrs: ch.Attrs}
+	nc := license.Claim{Name: ch.Name, Role: ch.Role, OrgUnit: ch.OrgUnit, ExternalID: ch.ExternalID, Attrs: ch.Attrs,
+		Leaving: ch.Leaving, LeavingRevokes: ch.LeavingRevokes}
 	return c.SameAttributes(&nc)
 }
 
@@ -320,14 +324,18 @@ type writer struct {
 	arena     arena
 
 	scratch []byte // encoding buffer
-	key     []byte // key buffer: bbolt copies keys it keeps
-	pos     []int32
-	slotOf  []int32
-	slots   []slot
-	claims  []license.Claim // the single claims of new members
-	evs     []memberEvent
-	keys    []byte // index keys, which indexOps point into
-	ops     [3][]indexOp
+	// emailBuf holds a batch's emails back to back, in key order;
+	// emailEnd[i] is where slot i's ends.
+	emailBuf []byte
+	emailEnd []int32
+	key      []byte // key buffer: bbolt copies keys it keeps
+	pos      []int32
+	slotOf   []int32
+	slots    []slot
+	claims   []license.Claim // the single claims of new members
+	evs      []memberEvent
+	keys     []byte // index keys, which indexOps point into
+	ops      [3][]indexOp
 }
 
 // arena hands out byte slices carved from large chunks. bbolt keeps every
@@ -425,6 +433,9 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 
 	events := lb.Bucket(bucketEvents)
 	events.FillPercent = 0.95 // keys only ever grow
+
+	// The batch's events are consecutive; one feed entry names them all.
+	var feedFirst, feedCount uint64
 	expired := l.Expired(w.now)
 	used := l.Used
 	for n, idx := range part {
@@ -439,11 +450,18 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 		if action == "" {
 			continue
 		}
-		seq, err := w.putEvent(events, action, ch.Email, ch.Source, detail)
+		seq, err := w.putEvent(events, action, s.email, ch.Source, detail)
+		if feedCount == 0 {
+			feedFirst = seq
+		}
+		feedCount++
 		if err != nil {
 			return false, fmt.Errorf("%s %s from %s: %w", ch.Op, ch.Email, ch.Source, err)
 		}
 		w.evs = append(w.evs, memberEvent{w.slotOf[n], seq})
+	}
+	if err := putFeed(tx.Bucket(bucketFeed), w.licenseID, feedFirst, feedCount); err != nil {
+		return false, fmt.Errorf("change feed: %w", err)
 	}
 	if err := w.write(lb, tx.Bucket(bucketEmails)); err != nil {
 		return false, err
@@ -476,23 +494,39 @@ func (w *writer) readSlots(members *bbolt.Bucket, part []int32) error {
 	slices.SortFunc(w.pos, func(a, b int32) int { return cmp.Compare(w.rank[part[a]], w.rank[part[b]]) })
 	w.slotOf = slices.Grow(w.slotOf[:0], len(part))[:len(part)]
 	w.slots = slices.Grow(w.slots, len(part))
-	f := forward{c: members.Cursor()}
+	// The batch's emails are copied, in key order, into one string that
+	// every later step reads them from: the changes' own strings lie
+	// scattered over the heap, and each of the steps that writes a key
+	// (members, emails/, four indexes, the audit trail) would otherwise
+	// miss the cache on every member again.
+	w.emailBuf = w.emailBuf[:0]
+	prev := ""
 	for _, n := range w.pos {
 		email := w.changes[part[n]].Email
-		if len(w.slots) == 0 || w.slots[len(w.slots)-1].email != email {
-			s := slot{email: email}
-			w.key = append(w.key[:0], email...)
-			if k, v := f.seek(w.key); k != nil && string(k) == email {
-				m, err := decodeMember(email, v)
-				if err != nil {
-					return err
-				}
-				s.old, s.cur, s.exists = &m, m, true
-			}
-			w.slots = append(w.slots, s)
+		if len(w.emailEnd) == 0 || email != prev {
+			w.emailBuf = append(w.emailBuf, email...)
+			w.emailEnd = append(w.emailEnd, int32(len(w.emailBuf)))
+			prev = email
 		}
-		w.slotOf[n] = int32(len(w.slots) - 1)
+		w.slotOf[n] = int32(len(w.emailEnd) - 1)
 	}
+	all := string(w.emailBuf)
+	f := forward{c: members.Cursor()}
+	start := int32(0)
+	for _, end := range w.emailEnd {
+		email, key := all[start:end], w.emailBuf[start:end]
+		start = end
+		s := slot{email: email}
+		if k, v := f.seek(key); k != nil && string(k) == email {
+			m, err := decodeMember(email, v)
+			if err != nil {
+				return err
+			}
+			s.old, s.cur, s.exists = &m, m, true
+		}
+		w.slots = append(w.slots, s)
+	}
+	w.emailEnd = w.emailEnd[:0]
 	return nil
 }
 
@@ -537,7 +571,7 @@ func (w *writer) decide(s *slot, l *license.License, expired bool, ch *license.C
 		}
 		w.claims = append(w.claims, nc)
 		one := w.claims[len(w.claims)-1 : len(w.claims) : len(w.claims)]
-		s.cur = license.Member{Email: ch.Email, Claims: one, Name: nc.Name, OrgUnit: nc.OrgUnit, Role: roleOf(ch), Added: nc.FirstSeen}
+		s.cur = license.Member{Email: s.email, Claims: one, Name: nc.Name, OrgUnit: nc.OrgUnit, Role: roleOf(ch), Added: nc.FirstSeen}
 		s.exists, s.dirty = true, true
 		l.Used++
 		r.MembersAdded++
@@ -556,13 +590,26 @@ func (w *writer) decide(s *slot, l *license.License, expired bool, ch *license.C
 		return "", ""
 	}
 	detail := claimDiff(c, &nc)
+	action := license.ActionClaimUpdated
+	switch {
+	case c.Leaving.IsZero() && !nc.Leaving.IsZero():
+		// One event says it all: the source let go, the claim stays until the date.
+		action, detail = license.ActionClaimLeaving, "leaving on "+nc.Leaving.UTC().Format(time.RFC3339)
+		if nc.LeavingRevokes {
+			detail += ", without access meanwhile"
+		}
+		r.ClaimsLeaving++
+	case !c.Leaving.IsZero() && nc.Leaving.IsZero():
+		action, detail = license.ActionClaimRestored, strings.TrimPrefix(detail, "no longer leaving; ")
+		r.ClaimsRestored++
+	}
 	nc.FirstSeen = c.FirstSeen
 	s.cur.Claims = slices.Clone(s.cur.Claims)
 	*s.cur.Claim(ch.Source) = nc
 	s.cur.Resolve()
 	s.dirty = true
 	r.ClaimsUpdated++
-	return license.ActionClaimUpdated, detail
+	return action, detail
 }
 
 // putEvent appends one event to the trail; its member_events entry is
@@ -600,15 +647,6 @@ func (w *writer) write(lb, emails *bbolt.Bucket) error {
 		case old != nil:
 			err = members.Delete(w.key)
 		}
-		if err == nil {
-			w.key = append(append(w.key, sep), w.licenseID...)
-			switch {
-			case old == nil && cur != nil:
-				err = emails.Put(w.key, nil)
-			case old != nil && cur == nil:
-				err = emails.Delete(w.key)
-			}
-		}
 		if err != nil {
 			return fmt.Errorf("member %s: %w", s.email, err)
 		}
@@ -629,6 +667,32 @@ func (w *writer) write(lb, emails *bbolt.Bucket) error {
 			}
 		}
 		w.sourceOps(s.email, old, cur)
+	}
+	// emails/ in a pass of its own, as every bucket below: a bbolt Put
+	// walks the tree from its root, and one tree at a time keeps the
+	// walk's pages and nodes in the cache.
+	for i := range w.slots {
+		s := &w.slots[i]
+		if !s.dirty {
+			continue
+		}
+		old, cur := s.old, &s.cur
+		if !s.exists {
+			cur = nil
+		}
+		w.key = append(append(append(w.key[:0], s.email...), sep), w.licenseID...)
+		// The value marks a member whose access is revoked while
+		// leaving, which Entitlement skips without reading the member.
+		var err error
+		switch {
+		case cur != nil && (old == nil || old.AccessRevoked() != cur.AccessRevoked()):
+			err = emails.Put(w.key, emailsValue(cur))
+		case old != nil && cur == nil:
+			err = emails.Delete(w.key)
+		}
+		if err != nil {
+			return fmt.Errorf("member %s: %w", s.email, err)
+		}
 	}
 	for i, name := range opBuckets {
 		if err := w.applyOps(lb.Bucket(name), w.ops[i]); err != nil {
@@ -807,6 +871,9 @@ func claimDiff(a, b *license.Claim) string {
 	if !maps.Equal(a.Attrs, b.Attrs) {
 		parts = append(parts, "attributes changed")
 	}
+	if !a.Leaving.IsZero() && b.Leaving.IsZero() {
+		parts = append([]string{"no longer leaving"}, parts...)
+	}
 	return strings.Join(parts, "; ")
 }
 
@@ -815,4 +882,15 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// emailsRevoked is the emails/ index value of a member who keeps the seat
+// while leaving but has no access meanwhile.
+var emailsRevoked = []byte{1}
+
+func emailsValue(m *license.Member) []byte {
+	if m.AccessRevoked() {
+		return emailsRevoked
+	}
+	return nil
 }

@@ -26,6 +26,15 @@ package bolt
 //	    <email> 0x00 <license id>    → ∅   (entitlement as a member)
 //	domains/
 //	    <domain> 0x00 <license id>   → ∅   (entitlement through License.Domains)
+//	feed/                        (schema 3; its sequence is the last cursor)
+//	    cursor(8)                    → <license id> 0x00 seq(8) n(8): the n
+//	                                   audit events from seq on are the
+//	                                   cursors from this key on; one entry per
+//	                                   transaction, written with the changes
+//	webhooks/                    (schema 3)
+//	    <webhook id>                 → Webhook (cursor, no secret), JSON
+//	dead_letters/                (schema 3)
+//	    <webhook id> 0x00 cursor(8)  → DeadLetter, JSON
 //	keys/
 //	    sha256(license key)          → license id
 //	domain_admins/
@@ -48,6 +57,9 @@ var (
 	bucketKeys         = []byte("keys")
 	bucketDomainAdmins = []byte("domain_admins")
 	bucketAdminDomains = []byte("admin_domains")
+	bucketFeed         = []byte("feed")
+	bucketWebhooks     = []byte("webhooks")
+	bucketDeadLetters  = []byte("dead_letters")
 )
 
 // topBuckets are created by the first migration.

@@ -18,7 +18,23 @@ import (
 const (
 	memberFormat = 1
 	eventFormat  = 1
+	// memberFormatLeaving is a member record whose claims each end with
+	// flags(uvarint: bit 0 leaving revokes access) and the leaving time.
+	// Records without a leaving claim keep format 1, so existing files and
+	// their readers are unchanged until a grace period is used.
+	memberFormatLeaving = 2
+	claimFlagRevokes    = 1
 )
+
+// anyLeaving reports whether a claim of m is leaving.
+func anyLeaving(claims []license.Claim) bool {
+	for i := range claims {
+		if !claims[i].Leaving.IsZero() {
+			return true
+		}
+	}
+	return false
+}
 
 // zeroTime stands for time.Time{}, whose UnixNano is not defined.
 const zeroTime = math.MinInt64
@@ -124,7 +140,12 @@ func role(s string) license.Role {
 
 // encodeMember appends m (without its email, which is the key) to buf.
 func encodeMember(buf []byte, m *license.Member) []byte {
-	e := encoder{b: append(buf, memberFormat)}
+	ext := anyLeaving(m.Claims)
+	format := byte(memberFormat)
+	if ext {
+		format = memberFormatLeaving
+	}
+	e := encoder{b: append(buf, format)}
 	e.str(m.Name)
 	e.str(string(m.Role))
 	e.str(m.OrgUnit)
@@ -133,14 +154,14 @@ func encodeMember(buf []byte, m *license.Member) []byte {
 	for i := range m.Claims {
 		c := &m.Claims[i]
 		e.str(string(c.Source))
-		e.claim(c)
+		e.claim(c, ext)
 	}
 	return e.b
 }
 
 // claim encodes everything of c but its source, which the member record
 // and the source index each hold in their own place.
-func (e *encoder) claim(c *license.Claim) {
+func (e *encoder) claim(c *license.Claim, ext bool) {
 	e.time(c.FirstSeen)
 	e.time(c.LastSeen)
 	e.str(c.Name)
@@ -159,10 +180,18 @@ func (e *encoder) claim(c *license.Claim) {
 			e.str(c.Attrs[k])
 		}
 	}
+	if ext {
+		var flags uint64
+		if c.LeavingRevokes {
+			flags |= claimFlagRevokes
+		}
+		e.uint(flags)
+		e.time(c.Leaving)
+	}
 }
 
 // claim decodes what encoder.claim wrote into c, whose Source it leaves.
-func (d *decoder) claim(c *license.Claim) {
+func (d *decoder) claim(c *license.Claim, ext bool) {
 	c.FirstSeen = d.time()
 	c.LastSeen = d.time()
 	c.Name = d.str()
@@ -181,6 +210,12 @@ func (d *decoder) claim(c *license.Claim) {
 			c.Attrs[k] = d.str()
 		}
 	}
+	c.Leaving, c.LeavingRevokes = time.Time{}, false
+	if ext {
+		flags := d.uint()
+		c.Leaving = d.time()
+		c.LeavingRevokes = flags&claimFlagRevokes != 0
+	}
 }
 
 // A by_source value (schema 2 on) repeats the member's claim from that
@@ -189,19 +224,25 @@ func (d *decoder) claim(c *license.Claim) {
 //
 //	format(1) flags(uvarint: bit 0 sole) claim (as encoder.claim)
 const (
-	sourceClaimFormat = 1
-	flagSole          = 1
+	sourceClaimFormat        = 1
+	sourceClaimFormatLeaving = 2 // the claim ends as in memberFormatLeaving
+	flagSole                 = 1
 )
 
 // encodeSourceClaim appends the by_source value of c, a claim of m, to buf.
 func encodeSourceClaim(buf []byte, c *license.Claim, sole bool) []byte {
-	e := encoder{b: append(buf, sourceClaimFormat)}
+	ext := !c.Leaving.IsZero()
+	format := byte(sourceClaimFormat)
+	if ext {
+		format = sourceClaimFormatLeaving
+	}
+	e := encoder{b: append(buf, format)}
 	var flags uint64
 	if sole {
 		flags |= flagSole
 	}
 	e.uint(flags)
-	e.claim(c)
+	e.claim(c, ext)
 	return e.b
 }
 
@@ -210,11 +251,12 @@ func encodeSourceClaim(buf []byte, c *license.Claim, sole bool) []byte {
 // in c are substrings of s.
 func decodeSourceClaim(c *license.Claim, s string) (sole bool, err error) {
 	d := decoder{s: s}
-	if f := d.byte(); d.err == nil && f != sourceClaimFormat {
+	f := d.byte()
+	if d.err == nil && f != sourceClaimFormat && f != sourceClaimFormatLeaving {
 		return false, fmt.Errorf("unknown source index format %d: %w", f, errCorrupt)
 	}
 	flags := d.uint()
-	d.claim(c)
+	d.claim(c, f == sourceClaimFormatLeaving)
 	if d.err == nil && len(d.s) != 0 {
 		d.err = errCorrupt
 	}
@@ -251,7 +293,8 @@ func decodeRecord(k, v, buf []byte) (*license.Member, []byte, error) {
 
 // decodeMemberTo decodes d into m; a single claim goes in one, if given.
 func decodeMemberTo(m *license.Member, email string, d decoder, one *[1]license.Claim) error {
-	if f := d.byte(); d.err == nil && f != memberFormat {
+	f := d.byte()
+	if d.err == nil && f != memberFormat && f != memberFormatLeaving {
 		return fmt.Errorf("member %s: unknown record format %d: %w", email, f, errCorrupt)
 	}
 	m.Email = email
@@ -273,7 +316,7 @@ func decodeMemberTo(m *license.Member, email string, d decoder, one *[1]license.
 	for i := 0; d.err == nil && i < int(n); i++ {
 		c := &m.Claims[i]
 		c.Source = license.Source(d.str())
-		d.claim(c)
+		d.claim(c, f == memberFormatLeaving)
 	}
 	if d.err != nil {
 		*m = license.Member{}

@@ -75,7 +75,10 @@ func (s *Store) grantsOf(email string, out []grantRef) ([]grantRef, error) {
 	var kb [320]byte
 	p := append(append(kb[:0], email...), sep)
 	c := tx.Bucket(bucketEmails).Cursor()
-	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if bytes.Equal(v, emailsRevoked) {
+			continue // leaving, and the grace period keeps no access
+		}
 		if out, err = s.addGrant(tx, out, k[len(p):], "member", gen); err != nil {
 			return nil, err
 		}

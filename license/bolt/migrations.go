@@ -31,6 +31,14 @@ var migrations = []migration{
 		return nil
 	}},
 	{version: 2, name: "store claims in the source index", fn: fillSourceIndex},
+	{version: 3, name: "change feed and webhook outbox", fn: func(tx *bbolt.Tx) error {
+		for _, name := range [][]byte{bucketFeed, bucketWebhooks, bucketDeadLetters} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	}},
 }
 
 // fillSourceIndex gives every by_source entry, empty until schema 2, its

@@ -45,9 +45,15 @@ type Store struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cache licenseCache
+
+	feedMu      sync.Mutex
+	feedChanged chan struct{} // closed and replaced at each commit adding to the feed
 }
 
-var _ license.Store = (*Store)(nil)
+var (
+	_ license.Store  = (*Store)(nil)
+	_ license.Outbox = (*Store)(nil)
+)
 
 // ErrSchemaTooNew: the file was written by a newer Rollcall.
 var ErrSchemaTooNew = errors.New("database schema is newer than this program knows")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rollcall-sync/rollcall/license"
@@ -50,9 +51,12 @@ func ReadImport(r io.Reader, file string) ([]Row, error) {
 // readImport is ReadImport with its limits as arguments, so tests can reach
 // them without 100 MiB files.
 func readImport(r io.Reader, file string, maxRows int, maxBytes int64) ([]Row, error) {
-	br := bufio.NewReaderSize(&limitReader{r: r, left: maxBytes}, 64<<10)
+	lr := &limitReader{r: r, left: maxBytes}
+	br := bufio.NewReaderSize(lr, 64<<10)
+	var bomLen int64
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3)
+		bomLen = 3
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
@@ -63,6 +67,7 @@ func readImport(r io.Reader, file string, maxRows int, maxBytes int64) ([]Row, e
 
 	rd := reader{file: file, ierr: &ImportError{File: file}, seen: map[string]int{}}
 	var cols *columns
+	headerLine, sawBlank := 0, false
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -83,6 +88,7 @@ func readImport(r io.Reader, file string, maxRows int, maxBytes int64) ([]Row, e
 			rec[i] = unneutralise(strings.TrimSpace(rec[i]))
 		}
 		if blank(rec) {
+			sawBlank = true
 			continue
 		}
 		if cols == nil {
@@ -93,6 +99,7 @@ func readImport(r io.Reader, file string, maxRows int, maxBytes int64) ([]Row, e
 				return nil, rd.ierr // the header is wrong: the rows cannot be read
 			}
 			if isHeader {
+				headerLine = line
 				continue
 			}
 		}
@@ -107,7 +114,16 @@ func readImport(r io.Reader, file string, maxRows int, maxBytes int64) ([]Row, e
 		return nil, rd.ierr
 	}
 	if len(rd.out) == 0 {
-		return nil, fmt.Errorf("%s: no rows: the file is empty or has only a header: %w", file, license.ErrInvalid)
+		// Said as a row problem, so every client shows a line to look at.
+		why := RowError{Line: 1, Reason: "no rows: the file is empty"}
+		switch {
+		case headerLine > 0:
+			why = RowError{Line: headerLine, Field: "header", Reason: "no rows: the file has only a header; add one person a line below it"}
+		case sawBlank || maxBytes-lr.left > bomLen:
+			why.Reason = "no rows: the file has only blank lines"
+		}
+		rd.ierr.add(why)
+		return nil, rd.ierr
 	}
 	return rd.out, nil
 }
@@ -152,6 +168,8 @@ func (rd *reader) row(cr *csv.Reader, rec []string, c *columns) {
 		fail(nameCol, "name", row.Name, fmt.Sprintf("is longer than %d characters", MaxNameLen))
 	} else if !utf8.ValidString(row.Name) {
 		fail(nameCol, "name", row.Name, "is not valid UTF-8; save the file as UTF-8")
+	} else if i := strings.IndexFunc(row.Name, badNameRune); i >= 0 {
+		fail(nameCol, "name", strings.ToValidUTF8(row.Name, ""), fmt.Sprintf("holds the control character %U at byte %d; names are printable text", []rune(row.Name[i:])[0], i+1))
 	}
 	rawRole := cell(rec, c.role)
 	row.Role, err = license.ParseRole(rawRole)
@@ -177,6 +195,12 @@ func (rd *reader) row(cr *csv.Reader, rec []string, c *columns) {
 	row.Line = line
 	rd.seen[row.Email] = len(rd.out)
 	rd.out = append(rd.out, row)
+}
+
+// badNameRune is a control character other than the tab and line breaks
+// a quoted cell may hold: a NUL or an escape in a name is corrupt data.
+func badNameRune(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
 }
 
 func cell(rec []string, i int) string {

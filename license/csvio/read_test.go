@@ -86,6 +86,12 @@ func TestReadImportBadRows(t *testing.T) {
 		in   string
 		want []RowError // Reason is matched as a substring
 	}{
+		{"local part over 64", "email\n" + strings.Repeat("a", 65) + "@a.org\n",
+			[]RowError{{Line: 2, Column: 1, Field: "email", Reason: "RFC 5321 allows 64"}}},
+		{"NUL in a name", "email,name\nann@a.org,An\x00n\n",
+			[]RowError{{Line: 2, Column: 2, Field: "name", Reason: "control character U+0000"}}},
+		{"escape in a name", "email,name\nann@a.org,An\x1bn\n",
+			[]RowError{{Line: 2, Column: 2, Field: "name", Reason: "control character U+001B"}}},
 		{"bad email", "email,name\nann@a.org,Ann\nbob@,Bob\n",
 			[]RowError{{Line: 3, Column: 1, Field: "email", Value: "bob@", Reason: "not a valid address"}}},
 		{"empty email", "email,name\n,Bob\n",
@@ -196,11 +202,22 @@ func TestReadImportCapsRowErrors(t *testing.T) {
 }
 
 func TestReadImportNothingToImport(t *testing.T) {
-	for _, in := range []string{"", "\n\n", "\xef\xbb\xbf", "email,name,role\r\n", " , ,\n"} {
-		_, err := ReadImport(strings.NewReader(in), "empty.csv")
+	tests := []struct {
+		in, want string
+	}{
+		{"", "line 1: no rows: the file is empty"},
+		{"\xef\xbb\xbf", "line 1: no rows: the file is empty"},
+		{"\n\n", "line 1: no rows: the file has only blank lines"},
+		{" , ,\n", "line 1: no rows: the file has only blank lines"},
+		{"email,name,role\r\n", "line 1 (header): no rows"},
+		{"\n\nemail,name,role\n\n", "line 3 (header): no rows"},
+	}
+	for _, tt := range tests {
+		_, err := ReadImport(strings.NewReader(tt.in), "empty.csv")
 		var ie *ImportError
-		if err == nil || errors.As(err, &ie) || !errors.Is(err, license.ErrInvalid) || !strings.Contains(err.Error(), "empty.csv: no rows") {
-			t.Errorf("ReadImport(%q) = %v; want a no-rows error naming the file", in, err)
+		if !errors.As(err, &ie) || !errors.Is(err, license.ErrInvalid) || !strings.Contains(err.Error(), "empty.csv") ||
+			!strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ReadImport(%q) = %v; want an ImportError naming the file and %q", tt.in, err, tt.want)
 		}
 	}
 }

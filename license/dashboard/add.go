@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -43,7 +44,7 @@ type deployForm struct {
 	Units       []unitOption
 	Role        string
 	Error       string
-	Preview     *license.PlanView
+	Preview     *deployPreview
 	Chosen      []string
 }
 
@@ -51,6 +52,45 @@ type unitOption struct {
 	license.OrgUnitView
 	Depth   int
 	Checked bool
+	// DeployedBy names the deployment of this license that already
+	// covers the unit (it or a unit above it); empty when none does.
+	DeployedBy string
+}
+
+// deployPreview is what deploying will really do to the license: the
+// first sync's plan, with its adds split into people who are new to the
+// license (they need a seat) and people already on it through another
+// source (they only gain this deployment's claim).
+type deployPreview struct {
+	Plan       license.PlanView
+	NewMembers int
+	NewClaims  int
+	Free       int
+	Fit        int // new members the free seats hold
+	Overflow   int // new members that will not fit
+	Expired    bool
+}
+
+// previewOf splits a plan's adds against the license as it stands.
+func (s *server) previewOf(ctx context.Context, l license.License, plan license.PlanView) (deployPreview, error) {
+	p := deployPreview{Plan: plan, Free: l.Free(), Expired: l.Expired(s.now())}
+	for _, a := range plan.Adds {
+		_, err := s.store.Member(ctx, l.ID, a.Email)
+		switch {
+		case err == nil:
+			p.NewClaims++
+		case errors.Is(err, license.ErrNotFound):
+			p.NewMembers++
+		default:
+			return p, err
+		}
+	}
+	p.Fit = min(p.NewMembers, p.Free)
+	if p.Expired {
+		p.Fit = 0
+	}
+	p.Overflow = max(p.NewMembers-p.Fit, len(plan.Overflow))
+	return p, nil
 }
 
 func (s *server) addPage(w http.ResponseWriter, r *http.Request, v viewer) {
@@ -67,7 +107,7 @@ func (s *server) newAddPage(r *http.Request, g auth.Grant, dir string, chosen []
 	p := addPage{Tabs: tabsOf(g, "add"), Roles: license.Roles, Free: l.Free(), EmailRole: string(license.RoleStudent), Domains: g.Domains}
 	// Deploying is the license admins'; a domain admin adds by hand only.
 	if g.Access >= auth.AccessLicense {
-		p.Deploy = s.deployForm(r, dir, chosen)
+		p.Deploy = s.deployForm(r, l.ID, dir, chosen)
 	}
 	return p
 }
@@ -91,7 +131,7 @@ func (s *server) directoryNames(r *http.Request) ([]string, error) {
 	return out, nil
 }
 
-func (s *server) deployForm(r *http.Request, dir string, chosen []string) deployForm {
+func (s *server) deployForm(r *http.Request, licenseID, dir string, chosen []string) deployForm {
 	f := deployForm{Role: string(license.RoleStudent), Chosen: chosen}
 	if s.syncs == nil {
 		return f
@@ -111,13 +151,17 @@ func (s *server) deployForm(r *http.Request, dir string, chosen []string) deploy
 	if slices.Contains(dirs, dir) {
 		f.Directory = dir
 	}
-	ous, err := s.syncs.OrgUnits(r.Context(), f.Directory)
+	ous, err := s.orgUnitsFor(r, f.Directory)
 	if err != nil {
 		s.log.Warn("list org units", "connector", f.Directory, "err", err)
 		f.Error = "The org units of " + f.Directory + " could not be read: " + err.Error()
 		return f
 	}
 	slices.SortFunc(ous, func(a, b license.OrgUnitView) int { return strings.Compare(a.Path, b.Path) })
+	deployed, err := s.syncs.Deployments(r.Context(), licenseID)
+	if err != nil {
+		s.log.Warn("list deployments", "license", licenseID, "err", err)
+	}
 	for _, ou := range ous {
 		depth := strings.Count(strings.Trim(ou.Path, "/"), "/")
 		if ou.Path == "/" {
@@ -125,7 +169,8 @@ func (s *server) deployForm(r *http.Request, dir string, chosen []string) deploy
 		} else {
 			depth++
 		}
-		f.Units = append(f.Units, unitOption{OrgUnitView: ou, Depth: depth, Checked: slices.Contains(chosen, ou.Path)})
+		f.Units = append(f.Units, unitOption{OrgUnitView: ou, Depth: depth, Checked: slices.Contains(chosen, ou.Path),
+			DeployedBy: deployedBy(deployed, f.Directory, ou.Path)})
 	}
 	return f
 }
@@ -360,11 +405,54 @@ func (s *server) deployOU(w http.ResponseWriter, r *http.Request, v viewer) {
 		return
 	}
 	if req.DryRun {
-		p.Deploy.Preview = &plan
+		pv, err := s.previewOf(r.Context(), l, plan)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p.Deploy.Preview = &pv
 		page(http.StatusOK)
 		return
 	}
 	s.log.Info("license deployed to org units from the dashboard", "license", l.ID, "deployment", dep.Name, "actor", v.Email)
-	redirect(w, r, "/licenses/"+l.ID+"/members", "success", fmt.Sprintf("Deployed to %s as %s (deployment %s). %d %s on the way; the list fills as the sync runs.",
-		strings.Join(units, ", "), role, dep.Name, len(plan.Adds), map[bool]string{true: "member is", false: "members are"}[len(plan.Adds) == 1]))
+	msg := fmt.Sprintf("Deployed to %s as %s (deployment %s).", strings.Join(units, ", "), role, dep.Name)
+	if run := dep.LastRun; run != nil && run.Result != "running" && run.Result != "" {
+		msg += fmt.Sprintf(" Its first sync: %s, %d added, %d that did not fit.", run.Result, run.Added, run.Overflow)
+	} else {
+		msg += " Its first sync is running; the list fills as it goes."
+	}
+	redirect(w, r, "/licenses/"+l.ID+"/members", "success", msg)
+}
+
+// deployedBy names the deployment of this license on connector dir whose
+// units cover path (the unit itself or one above it, sub-units being
+// included), or "".
+func deployedBy(deps []license.DeploymentView, dir, path string) string {
+	for _, d := range deps {
+		if d.Connector != dir {
+			continue
+		}
+		for _, u := range d.Units {
+			if u == path || u == "/" || strings.HasPrefix(path, strings.TrimSuffix(u, "/")+"/") {
+				return d.Name
+			}
+		}
+	}
+	return ""
+}
+
+// orgUnitsFor lists the directory's org units as the viewer may see
+// them: operators the tree, everyone else the units the directory says
+// they may read (the rule the deploy check applies), none when the sync
+// side cannot ask.
+func (s *server) orgUnitsFor(r *http.Request, dir string) ([]license.OrgUnitView, error) {
+	v, _ := s.acc.viewer(r.Context())
+	if v.Role == auth.RoleOperator {
+		return s.syncs.OrgUnits(r.Context(), dir)
+	}
+	reader, ok := s.syncs.(license.OrgUnitReader)
+	if !ok {
+		return nil, nil
+	}
+	return reader.OrgUnitsFor(r.Context(), dir, v.Email)
 }

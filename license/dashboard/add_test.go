@@ -2,8 +2,10 @@ package dashboard
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -148,7 +150,7 @@ func TestDeployOU(t *testing.T) {
 	form := url.Values{"connector": {"district-directory"}, "ou": {"/Students/HS"}, "role": {"student"}, "action": {"preview"}}
 	preview := ann.post("/licenses/"+licA+"/add/deploy", form)
 	if preview.status != http.StatusOK || !strings.Contains(preview.body, "Preview of the first sync") ||
-		!strings.Contains(preview.body, "<strong>2</strong> to add") || !strings.Contains(preview.body, "hs1@school.org") {
+		!strings.Contains(preview.body, "<strong>2</strong> new members") || !strings.Contains(preview.body, "hs1@school.org") {
 		t.Fatalf("preview: %d", preview.status)
 	}
 	if e.used(licA) != 0 {
@@ -174,5 +176,70 @@ func TestDeployOU(t *testing.T) {
 	}
 	if e.used(licA) != 2 {
 		t.Fatalf("%d members, want 2", e.used(licA))
+	}
+}
+
+// TestDeployPreviewSaysWhatWillHappen: people already on the license
+// through another source are not counted as needing seats; new people
+// past the free seats are overflow; an org unit already deployed is
+// marked. (The preview once said 842 to add with 373 seats free while
+// most were already members.)
+func TestDeployPreviewSaysWhatWillHappen(t *testing.T) {
+	e := newEnv(t)
+	e.syncs.hold(t, licA, "alg", "x@school.org") // makes district-directory known
+	e.syncs.admin = "bob@school.org"
+	var hs []license.PlanChange
+	var already []license.Change
+	for i := range 12 {
+		hs = append(hs, license.PlanChange{Email: fmt.Sprintf("hs%02d@school.org", i)})
+		if i < 7 {
+			already = append(already, license.Change{Email: fmt.Sprintf("hs%02d@school.org", i), Role: license.RoleStudent})
+		}
+	}
+	e.syncs.ous["/Students"] = nil
+	e.syncs.ous["/Students/HS"] = hs
+	e.syncs.ous["/Students/HS/Grade 9"] = nil
+	e.seed(licB, already...) // license B: 10 seats, 7 used by hand
+	bob := e.as("bob")
+	free := 10 - e.used(licB)
+	form := url.Values{"connector": {"district-directory"}, "ou": {"/Students/HS"}, "role": {"student"}, "action": {"preview"}}
+	preview := bob.post("/licenses/"+licB+"/add/deploy", form)
+	for _, want := range []string{
+		`id="preview-new"><strong>5</strong> new members`, fmt.Sprintf("%d seats free", free),
+		`id="preview-claims"><strong>7</strong> already on the license`,
+		fmt.Sprintf(`<strong class="error-text">%d</strong> will not fit`, 5-free),
+	} {
+		if !strings.Contains(preview.body, want) {
+			t.Errorf("the preview lacks %q", want)
+		}
+	}
+	form.Set("action", "deploy")
+	bob.follow(bob.post("/licenses/"+licB+"/add/deploy", form))
+	page := bob.get("/licenses/" + licB + "/add")
+	for ou, deployed := range map[string]bool{"/Students/HS": true, "/Students/HS/Grade 9": true, "/Students": false} {
+		re := regexp.MustCompile(`value="` + regexp.QuoteMeta(ou) + `"[^>]*> <span class="ou-name">[^<]*</span> <code class="muted">[^<]*</code>( <span class="chip chip-deployment deployed")?`)
+		m := re.FindStringSubmatch(page.body)
+		if m == nil {
+			t.Fatalf("no %s in the picker", ou)
+		}
+		if (m[1] != "") != deployed {
+			t.Errorf("%s marked deployed: %v, want %v", ou, m[1] != "", deployed)
+		}
+	}
+}
+
+// TestOrgUnitPickerAsTheDirectorySays: a license admin whom the directory
+// does not let read the units sees none of them in the picker.
+func TestOrgUnitPickerAsTheDirectorySays(t *testing.T) {
+	e := newEnv(t)
+	e.syncs.hold(t, licB, "bio", "x@school.org")
+	e.syncs.ous["/Students/HS"] = nil
+	e.syncs.admin = "someone.else@school.org"
+	if page := e.as("ann").get("/licenses/" + licA + "/add"); strings.Contains(page.body, `name="ou" value="/Students/HS"`) {
+		t.Error("a license admin who may not read the org units sees them")
+	}
+	e.syncs.admin = "ann@school.org"
+	if page := e.as("ann").get("/licenses/" + licA + "/add"); !strings.Contains(page.body, `name="ou" value="/Students/HS"`) {
+		t.Error("the directory's admin does not see its org units")
 	}
 }

@@ -291,7 +291,7 @@ func TestBrowserDashboard(t *testing.T) {
 	b.do("pick OU", chromedp.Navigate(addPage), chromedp.WaitVisible(chromedp.CSS(`input[name=ou][value="/Students/HS"]`)),
 		chromedp.Click(chromedp.CSS(`input[name=ou][value="/Students/HS"]`)))
 	b.submit("preview deploy", `form[action$='/add/deploy'] button[value=preview]`, `document.getElementById("deploy-preview")`)
-	if !eval[bool](b, `document.getElementById("deploy-preview").innerText.includes("2 to add")`) || e.used(id) != before {
+	if !eval[bool](b, `document.getElementById("deploy-preview").innerText.includes("2 new members")`) || e.used(id) != before {
 		t.Fatal("the preview does not show 2 adds, or changed the license")
 	}
 	b.shot("add-deploy-preview")

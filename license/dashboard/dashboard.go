@@ -25,7 +25,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
-	// Secure marks the session cookie Secure (and __Host-), for TLS.
+	// Secure marks the session cookie Secure (and __Host-) on every
+	// request, as when the public URL is https. Behind a TLS-ending proxy,
+	// wrap the server in auth.Secure instead (cmd/rollcall does).
 	Secure bool
 	// OIDCLogin is where "Sign in with …" sends the browser, when OpenID
 	// Connect is configured; empty hides the button. OIDCName names the
@@ -47,7 +49,6 @@ type server struct {
 	syncs       license.Syncs
 	log         *slog.Logger
 	now         func() time.Time
-	secure      bool
 	oidcLogin   string
 	oidcName    string
 	directories []string
@@ -71,7 +72,6 @@ func New(opts Options) (http.Handler, error) {
 		syncs:       opts.Syncs,
 		log:         opts.Logger,
 		now:         opts.Now,
-		secure:      opts.Secure,
 		oidcLogin:   opts.OIDCLogin,
 		oidcName:    opts.OIDCName,
 		directories: opts.Directories,
@@ -102,7 +102,12 @@ func New(opts Options) (http.Handler, error) {
 		s.log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))
 		http.Error(w, "Cross-origin request refused: reload the dashboard and try again.", http.StatusForbidden)
 	}))
-	return securityHeaders(cop.Handler(s.acc.wrap(s.routes()))), nil
+	var h http.Handler = securityHeaders(cop.Handler(s.acc.wrap(s.routes())))
+	if opts.Secure {
+		// Every cookie below reads and writes the __Host- name.
+		h = auth.Secure(auth.TLSPolicy{PublicHTTPS: true}, h)
+	}
+	return h, nil
 }
 
 func (s *server) routes() http.Handler {
@@ -136,11 +141,18 @@ func (s *server) routes() http.Handler {
 
 	mux.HandleFunc("GET /features", s.user(s.featuresPage))
 	mux.HandleFunc("GET /domains", s.user(s.domainsPage))
+	mux.HandleFunc("POST /domains/admins", s.user(s.setDomainAdmin))
+	mux.HandleFunc("POST /licenses/{id}/lms", s.user(s.linkLMS))
+	mux.HandleFunc("POST /lms/link", s.user(func(w http.ResponseWriter, r *http.Request, v viewer) {
+		r.SetPathValue("id", r.PostFormValue("license"))
+		s.linkLMS(w, r, v)
+	}))
 	mux.HandleFunc("GET /lms", s.user(s.lmsPage))
 	mux.HandleFunc("GET /syncs", s.user(s.syncsPage))
 	mux.HandleFunc("GET /syncs/pending/{id}", s.user(s.pendingPage))
 	mux.HandleFunc("POST /syncs/pending/{id}/approve", s.user(s.approvePlan))
 	mux.HandleFunc("POST /syncs/pending/{id}/reject", s.user(s.rejectPlan))
+	mux.HandleFunc("POST /syncs/deployments/{name}/run", s.user(s.runNow))
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		v, _ := s.acc.viewer(r.Context())

@@ -391,3 +391,25 @@ func TestFeatures(t *testing.T) {
 		t.Fatalf("lookup does not show the effective permission")
 	}
 }
+
+// TestCreateKeyWhenNone: a license without a key offers "Create key", not
+// "Rotate key", and the button makes its first key.
+func TestCreateKeyWhenNone(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.store.CreateLicense(context.Background(), license.License{ID: "nokey", Name: "No key", Type: license.TypeSchool, Seats: 5, Admins: []string{"ann@school.org"}}); err != nil {
+		t.Fatal(err)
+	}
+	ann := e.as("ann")
+	page := ann.get("/licenses/nokey/details")
+	if !strings.Contains(page.body, ">Create key</button>") || strings.Contains(page.body, ">Rotate key</button>") {
+		t.Fatalf("a license without a key does not offer Create key:\n%s", page.body)
+	}
+	res := ann.post("/licenses/nokey/key", nil)
+	l, _ := e.store.GetLicense(context.Background(), "nokey")
+	if res.status != http.StatusOK || !l.Key.Matches(keyIn(t, res.body)) || !strings.Contains(res.body, "Key created") {
+		t.Fatalf("create key: %d", res.status)
+	}
+	if again := ann.get("/licenses/nokey/details"); !strings.Contains(again.body, ">Rotate key</button>") {
+		t.Error("once it has a key the license does not offer Rotate key")
+	}
+}

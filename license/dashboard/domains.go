@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 
@@ -57,4 +58,31 @@ func (s *server) domainsPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		p.Domains = append(p.Domains, domainRow{Domain: d, Admins: admins, Licenses: s.rows(deployed)})
 	}
 	s.render(w, r, http.StatusOK, "domains", view{Title: "Domains", Section: "domains", Viewer: v, Page: p})
+}
+
+// setDomainAdmin assigns (action=add) or removes (action=remove) a domain
+// admin, as PUT and DELETE /api/v1/domains/{domain}/admins/{email} do:
+// operators only.
+func (s *server) setDomainAdmin(w http.ResponseWriter, r *http.Request, v viewer) {
+	if err := s.acc.authz.CanOperate(v.Principal); err != nil {
+		s.forbidden(w, r, v, "Only operators assign domain admins.")
+		return
+	}
+	domain, derr := license.NormalizeDomain(r.PostFormValue("domain"))
+	email, eerr := license.NormalizeEmail(r.PostFormValue("email"))
+	if err := errors.Join(derr, eerr); err != nil {
+		redirect(w, r, "/domains", "error", "Not changed: "+err.Error()+".")
+		return
+	}
+	add := r.PostFormValue("action") != "remove"
+	if err := s.store.SetDomainAdmin(r.Context(), domain, email, add); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("domain admin changed from the dashboard", "domain", domain, "email", email, "admin", add, "actor", v.Email)
+	msg := email + " is now a domain admin of " + domain + "."
+	if !add {
+		msg = email + " is no longer a domain admin of " + domain + "."
+	}
+	redirect(w, r, "/domains", "success", msg)
 }

@@ -275,6 +275,15 @@ func emails(body string) []string {
 
 var nextLink = regexp.MustCompile(`<a class="button small" href="([^"]+)" rel="next">`)
 
+// pagerLink finds a pager link by its rel (first, prev, next, last).
+func pagerLink(body, rel string) string {
+	m := regexp.MustCompile(`<a class="button small" href="([^"]+)" rel="` + rel + `">`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return unescape(m[1])
+}
+
 func unescape(s string) string { return html.UnescapeString(s) }
 
 // testSyncs is a small license.Syncs over the real store: deployments and
@@ -318,8 +327,34 @@ func (s *testSyncs) Runs(_ context.Context, deployment string, limit int) ([]lic
 	return slices.Clone(runs[:min(limit, len(runs))]), nil
 }
 
-func (s *testSyncs) RunNow(context.Context, string, string) (license.RunView, error) {
-	return license.RunView{}, fmt.Errorf("run now: not in this test")
+// RunNow records a running run, newest first, and answers it, as the
+// engine does when it starts a run server-side.
+func (s *testSyncs) RunNow(_ context.Context, deployment, _ string) (license.RunView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := uint64(1)
+	if runs := s.runs[deployment]; len(runs) > 0 {
+		id = runs[0].ID + 1
+	}
+	run := license.RunView{ID: id, Deployment: deployment, Trigger: "manual", Started: day(0), Result: "running"}
+	s.runs[deployment] = append([]license.RunView{run}, s.runs[deployment]...)
+	for i := range s.deps {
+		if s.deps[i].Name == deployment {
+			s.deps[i].LastRun = &run
+		}
+	}
+	return run, nil
+}
+
+func (s *testSyncs) Run(_ context.Context, deployment string, id uint64) (license.RunView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.runs[deployment] {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return license.RunView{}, fmt.Errorf("run %d: %w", id, license.ErrNotFound)
 }
 
 func (s *testSyncs) DryRun(context.Context, string) (license.PlanView, error) {
@@ -394,6 +429,36 @@ func (s *testSyncs) OrgUnits(_ context.Context, connector string) ([]license.Org
 		out = append(out, license.OrgUnitView{Path: path, Name: path[i+1:], Parent: path[:max(i, 1)]})
 	}
 	return out, nil
+}
+
+// LMSConnectors: one Canvas connector.
+func (s *testSyncs) LMSConnectors(context.Context) ([]license.ConnectorView, error) {
+	return []license.ConnectorView{{Name: "canvas-lms", Type: "canvas"}}, nil
+}
+
+// LinkLMS records the link on the license, as the engine does after its
+// test call, and answers a first sync that added nobody.
+func (s *testSyncs) LinkLMS(ctx context.Context, req license.LinkLMSRequest) (license.DeploymentView, license.RunView, error) {
+	if _, err := s.store.UpdateLicense(ctx, req.License, req.Actor, func(l *license.License) error {
+		l.LMS = license.LMS{Vendor: "canvas", BaseURL: "https://canvas.example.edu", Connector: req.Connector, Status: license.LinkOK}
+		return nil
+	}); err != nil {
+		return license.DeploymentView{}, license.RunView{}, err
+	}
+	name := req.License + "-lms"
+	return license.DeploymentView{Name: name, Connector: req.Connector, License: req.License, Units: req.Units},
+		license.RunView{ID: 1, Deployment: name, Result: "success"}, nil
+}
+
+// OrgUnitsFor: the directory lets its admin read every unit, nobody else any.
+func (s *testSyncs) OrgUnitsFor(ctx context.Context, connector, email string) ([]license.OrgUnitView, error) {
+	ous, err := s.OrgUnits(ctx, connector)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if email != s.admin {
+		return nil, err
+	}
+	return ous, err
 }
 
 func (s *testSyncs) DeployOU(ctx context.Context, req license.DeployOURequest) (license.DeploymentView, license.PlanView, error) {

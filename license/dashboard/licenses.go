@@ -182,14 +182,19 @@ func (s *server) rotateKey(w http.ResponseWriter, r *http.Request, v viewer) {
 	if !ok {
 		return
 	}
+	had := l.Key.Prefix != ""
 	plain, l, err := license.RotateKey(r.Context(), s.store, l.ID, v.Email, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.log.Info("license key rotated from the dashboard", "license", l.ID, "actor", v.Email)
+	s.log.Info("license key rotated from the dashboard", "license", l.ID, "actor", v.Email, "first", !had)
 	// The response itself shows the key; a reload or the back button
 	// shows only its prefix again.
 	g.License = l
-	s.renderDetails(w, r, v, g, plain, &flash{Kind: "success", Message: "New key made. The old key no longer works."})
+	msg := "New key made. The old key no longer works."
+	if !had {
+		msg = "Key created. Share it with the people who should join."
+	}
+	s.renderDetails(w, r, v, g, plain, &flash{Kind: "success", Message: msg})
 }

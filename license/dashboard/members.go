@@ -37,10 +37,8 @@ type membersPage struct {
 	Limits    []int
 	Columns   []column
 	Members   []license.Member
-	Next      string // URL of the next page, "" on the last
-	First     string // URL of the first page, "" on it
+	Pager     pager
 	Export    string
-	Cursor    bool // not on the first page
 	Scoped    bool // a domain admin sees only their domains' members
 	Builder   builder
 	Removable bool
@@ -57,10 +55,10 @@ type queryError struct {
 
 // membersQuery is the table's state as the URL carries it.
 type membersQuery struct {
-	Q      string
-	Sort   string
-	Cursor string
-	Limit  int
+	Q     string
+	Sort  string
+	Page  int // from 1
+	Limit int
 }
 
 func (q membersQuery) values() url.Values {
@@ -71,8 +69,8 @@ func (q membersQuery) values() url.Values {
 	if q.Sort != "" && q.Sort != "email" {
 		v.Set("sort", q.Sort)
 	}
-	if q.Cursor != "" {
-		v.Set("cursor", q.Cursor)
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
 	}
 	if q.Limit != 0 && q.Limit != 50 {
 		v.Set("limit", strconv.Itoa(q.Limit))
@@ -89,7 +87,10 @@ func (q membersQuery) url(base string) string {
 
 func readMembersQuery(r *http.Request) membersQuery {
 	v := r.URL.Query()
-	q := membersQuery{Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), Cursor: v.Get("cursor"), Limit: 50}
+	q := membersQuery{Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), Page: 1, Limit: 50}
+	if n, err := strconv.Atoi(v.Get("page")); err == nil && n > 1 {
+		q.Page = n
+	}
 	if n, err := strconv.Atoi(v.Get("limit")); err == nil {
 		for _, size := range pageSizes {
 			if n == size {
@@ -138,7 +139,7 @@ func (s *server) membersPage(w http.ResponseWriter, r *http.Request, v viewer) {
 	if b := readBuilder(r.URL.Query()); b.Field != "" {
 		nq, err := b.apply(mq.Q)
 		if err == nil {
-			mq.Q, mq.Cursor = nq, ""
+			mq.Q, mq.Page = nq, 1
 			http.Redirect(w, r, mq.url(base), http.StatusSeeOther)
 			return
 		}
@@ -166,33 +167,22 @@ func (s *server) membersPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		if parsed, _ := query.Parse(mq.Q); parsed != nil && parsed.String() != mq.Q {
 			p.Canonical = parsed.String()
 		}
-		page, err := s.store.ListMembers(r.Context(), l.ID, license.ListOptions{Filter: f, Sort: field, Desc: desc, Cursor: mq.Cursor, Limit: mq.Limit})
-		if errors.Is(err, license.ErrInvalid) && mq.Cursor != "" {
-			// A cursor from another sort or filter: start over.
-			setFlash(w, "info", "The list changed since that page link was made; showing the first page.")
-			mq.Cursor = ""
-			http.Redirect(w, r, mq.url(base), http.StatusSeeOther)
-			return
-		}
+		members, total, err := membersPageOf(r.Context(), s.store, l.ID, license.ListOptions{Filter: f, Sort: field, Desc: desc}, mq.Page, mq.Limit)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		p.Members = page.Members
-		if page.Next != "" {
-			next := mq
-			next.Cursor = page.Next
-			p.Next = next.url(base)
+		if last := max(1, (total+mq.Limit-1)/mq.Limit); mq.Page > last {
+			// Past the end (the list shrank since the link was made).
+			mq.Page = last
+			http.Redirect(w, r, mq.url(base), http.StatusSeeOther)
+			return
 		}
-		if mq.Cursor != "" {
-			first := mq
-			first.Cursor = ""
-			p.First = first.url(base)
-			p.Cursor = true
-		}
+		p.Members = members
+		p.Pager = newPager(base, mq, total)
 	}
 	exp := mq
-	exp.Cursor, exp.Limit = "", 0
+	exp.Page, exp.Limit = 1, 0
 	p.Export = exp.url(base + ".csv")
 	s.render(w, r, status, "members", view{Title: l.Name + " · Members", Section: "licenses", Viewer: v, Page: p})
 }
@@ -212,7 +202,7 @@ func columns(base string, mq membersQuery, field license.SortField, desc bool) [
 	for i, c := range columnLabels {
 		col := column{Field: c.f, Label: c.label}
 		next := mq
-		next.Cursor = ""
+		next.Page = 1
 		next.Sort = string(c.f)
 		col.NextSort = "ascending"
 		if c.f == field {

@@ -309,3 +309,52 @@ func TestBuilderWithoutJS(t *testing.T) {
 		t.Fatalf("after the builder: %v", got)
 	}
 }
+
+// TestMembersCountAndPagingBothWays: the table says how many match, and
+// pages go first, previous, next and last.
+func TestMembersCountAndPagingBothWays(t *testing.T) {
+	e := newEnv(t)
+	var all []license.Change
+	for i := range 60 {
+		role := license.RoleStudent
+		if i%7 == 0 {
+			role = license.RoleTeacher
+		}
+		all = append(all, license.Change{Email: fmt.Sprintf("kid%02d@school.org", i), Role: role})
+	}
+	e.seed(licA, all...)
+	ann := e.as("ann")
+	first := ann.get("/licenses/" + licA + "/members?limit=25")
+	if !strings.Contains(first.body, "60 members match") || !strings.Contains(first.body, "1–25 of 60 · page 1 of 3") {
+		t.Fatalf("first page does not count 60 members on 3 pages:\n%s", first.body)
+	}
+	if pagerLink(first.body, "first") != "" || pagerLink(first.body, "prev") != "" {
+		t.Error("the first page links to a first or previous page")
+	}
+	last := ann.get(pagerLink(first.body, "last"))
+	if got := emails(last.body); len(got) != 10 || got[0] != "kid50@school.org" || !strings.Contains(last.body, "51–60 of 60 · page 3 of 3") {
+		t.Fatalf("last page lists %v", got)
+	}
+	if pagerLink(last.body, "next") != "" || pagerLink(last.body, "last") != "" {
+		t.Error("the last page links further")
+	}
+	prev := ann.get(pagerLink(last.body, "prev"))
+	if got := emails(prev.body); len(got) != 25 || got[0] != "kid25@school.org" {
+		t.Fatalf("previous of the last page lists %v", got)
+	}
+	if back := ann.get(pagerLink(prev.body, "first")); !slices.Equal(emails(back.body), emails(first.body)) {
+		t.Error("first from page 2 is not page 1")
+	}
+	teachers := ann.get("/licenses/" + licA + "/members?q=" + url.QueryEscape("role is teacher"))
+	if !strings.Contains(teachers.body, "9 members match") {
+		t.Errorf("the filter's count is wrong:\n%s", teachers.body)
+	}
+	one := ann.get("/licenses/" + licA + "/members?q=kid07")
+	if !strings.Contains(one.body, "1 member matches") {
+		t.Errorf("one match is not said in the singular")
+	}
+	// A page past the end (the list shrank) goes to the last one.
+	if res := ann.get("/licenses/" + licA + "/members?limit=25&page=9"); res.status != http.StatusSeeOther || !strings.Contains(res.header.Get("Location"), "page=3") {
+		t.Errorf("page 9 of 3: %d %s", res.status, res.header.Get("Location"))
+	}
+}

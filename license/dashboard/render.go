@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,6 +72,18 @@ var funcs = template.FuncMap{
 	},
 	"kind": func(s license.Source) string { return s.Kind() },
 	"add":  func(a, b int) int { return a + b },
+	"thousands": func(n int) string {
+		s := strconv.Itoa(n)
+		neg := strings.HasPrefix(s, "-")
+		s = strings.TrimPrefix(s, "-")
+		for i := len(s) - 3; i > 0; i -= 3 {
+			s = s[:i] + "," + s[i:]
+		}
+		if neg {
+			return "-" + s
+		}
+		return s
+	},
 }
 
 func parsePages() (pages, error) {

@@ -33,7 +33,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "signin", view{Title: "Sign in", Page: page})
 		return
 	}
-	c, v, err := s.acc.signIn(r.Context(), token, s.secure, s.sessionTTL)
+	c, v, err := s.acc.signIn(r.Context(), token, auth.IsTLS(r), s.sessionTTL)
 	switch {
 	case errors.Is(err, auth.ErrUnauthenticated):
 		// The token is never logged or echoed.
@@ -55,6 +55,6 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, s.acc.signOut(r, s.secure))
+	http.SetCookie(w, s.acc.signOut(r, auth.IsTLS(r)))
 	redirect(w, r, "/signin", "info", "You have signed out.")
 }

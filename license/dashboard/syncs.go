@@ -16,6 +16,7 @@ type deploymentRow struct {
 	license.DeploymentView
 	LicenseName string
 	Runs        []license.RunView
+	Manage      bool // the viewer may run it now
 }
 
 type pendingRow struct {
@@ -27,10 +28,19 @@ type pendingRow struct {
 	Manage      bool
 }
 
+type webhookRow struct {
+	license.Webhook
+	LicenseName string
+	DeadLetters []license.DeadLetter
+}
+
 type syncsPage struct {
 	Deployments []deploymentRow
 	Pending     []pendingRow
+	Webhooks    []webhookRow
 	Error       string
+	// Live: a run is going on; the page refreshes itself to follow it.
+	Live bool
 }
 
 func (s *server) syncsPage(w http.ResponseWriter, r *http.Request, v viewer) {
@@ -64,7 +74,10 @@ func (s *server) syncsPage(w http.ResponseWriter, r *http.Request, v viewer) {
 			s.fail(w, r, err)
 			return
 		}
-		p.Deployments = append(p.Deployments, deploymentRow{DeploymentView: d, LicenseName: name, Runs: runs})
+		p.Deployments = append(p.Deployments, deploymentRow{DeploymentView: d, LicenseName: name, Runs: runs, Manage: s.acc.canManage(ctx, v, d.License)})
+		if d.LastRun != nil && d.LastRun.Result == "running" {
+			p.Live = true
+		}
 	}
 	pending, err := s.syncs.Pending(ctx, "")
 	if err != nil {
@@ -85,6 +98,25 @@ func (s *server) syncsPage(w http.ResponseWriter, r *http.Request, v viewer) {
 			s.log.Warn("read held plan", "plan", pv.ID, "err", err)
 		}
 		p.Pending = append(p.Pending, row)
+	}
+	if out, ok := s.store.(license.Outbox); ok {
+		hooks, err := out.Webhooks(ctx, "")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, h := range hooks {
+			name, ok := names[h.License]
+			if !ok || !s.acc.canManage(ctx, v, h.License) {
+				continue
+			}
+			dl, err := out.DeadLetters(ctx, h.ID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			p.Webhooks = append(p.Webhooks, webhookRow{Webhook: h, LicenseName: name, DeadLetters: dl})
+		}
 	}
 	s.render(w, r, http.StatusOK, "syncs", view{Title: "Syncs", Section: "syncs", Viewer: v, Page: p})
 }
@@ -165,4 +197,52 @@ func (s *server) approvePlan(w http.ResponseWriter, r *http.Request, v viewer) {
 }
 func (s *server) rejectPlan(w http.ResponseWriter, r *http.Request, v viewer) {
 	s.decide(w, r, v, false)
+}
+
+// runNow starts a run of a deployment the viewer manages and goes back to
+// the Syncs page, which follows it while it runs. For a quarantined
+// deployment this is the admin's "retry now".
+func (s *server) runNow(w http.ResponseWriter, r *http.Request, v viewer) {
+	if s.syncs == nil {
+		s.notFound(w, r, v)
+		return
+	}
+	ctx := r.Context()
+	name := r.PathValue("name")
+	deps, err := s.syncs.Deployments(ctx, "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var dep *license.DeploymentView
+	for i := range deps {
+		if deps[i].Name == name {
+			dep = &deps[i]
+		}
+	}
+	if dep == nil {
+		s.notFound(w, r, v)
+		return
+	}
+	if _, err := s.acc.grant(ctx, v, dep.License); err != nil {
+		s.notFound(w, r, v)
+		return
+	}
+	if !s.acc.canManage(ctx, v, dep.License) {
+		s.forbidden(w, r, v, "Only the admins of the license run its syncs.")
+		return
+	}
+	run, err := s.syncs.RunNow(ctx, name, v.Email)
+	switch {
+	case errors.Is(err, license.ErrRunInProgress):
+		redirect(w, r, "/syncs", "error", "A run of "+name+" is already going on.")
+	case err != nil:
+		s.log.Info("run now failed", "deployment", name, "actor", v.Email, "err", err)
+		redirect(w, r, "/syncs", "error", "Run of "+name+" did not start: "+err.Error())
+	case run.Result == "running":
+		s.log.Info("run started", "deployment", name, "run", run.ID, "actor", v.Email)
+		redirect(w, r, "/syncs", "success", fmt.Sprintf("Run %d of %s started; this page follows it.", run.ID, name))
+	default:
+		redirect(w, r, "/syncs", "error", fmt.Sprintf("Run %d of %s was %s: %s", run.ID, name, run.Result, run.Reason))
+	}
 }

@@ -74,18 +74,18 @@ type timeline struct {
 	n     int       // buckets
 }
 
-// minDays is the shortest chart: a license a few days old still gets a
-// readable week, its days before creation drawn as no data.
-const minDays = 7
-
+// newTimeline is the days a chart of range rng draws, ending today: the
+// last N days for "N" (days before the license existed are drawn as no
+// data), the days since the license was created for "all". The axis is
+// the period chosen, whatever the license's age.
 func newTimeline(from, now time.Time, rng string) timeline {
 	end := now.UTC().Truncate(24 * time.Hour)
 	start := from.UTC().Truncate(24 * time.Hour)
-	if days, err := strconv.Atoi(rng); err == nil {
-		start = later(start, end.AddDate(0, 0, -days+1))
+	if days, err := strconv.Atoi(rng); err == nil && days > 0 {
+		start = end.AddDate(0, 0, -days+1)
 	}
-	if end.Sub(start) < (minDays-1)*24*time.Hour {
-		start = end.AddDate(0, 0, -(minDays - 1))
+	if start.After(end) {
+		start = end // a creation date in the future (clock skew): today only
 	}
 	days := int(end.Sub(start).Hours()/24) + 1
 	step := (days + maxPoints - 1) / maxPoints
@@ -101,13 +101,6 @@ func (tl timeline) bucket(t time.Time) int {
 		return -1
 	}
 	return min(d/tl.step, tl.n-1)
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 func (tl timeline) label(i int) time.Time { return tl.start.AddDate(0, 0, i*tl.step) }

@@ -184,9 +184,11 @@ func TestTimeline(t *testing.T) {
 		points, per int
 	}{
 		{"30 days", now.AddDate(-1, 0, 0), "30", 30, 1},
-		{"new license gets a week", now, "all", 7, 1},
-		{"30 days of a 3-day-old license", now.AddDate(0, 0, -3), "30", 7, 1},
-		{"30 days of a 10-day-old license start at its creation", now.AddDate(0, 0, -9), "30", 10, 1},
+		// The axis is the period chosen, whatever the license's age.
+		{"since created of a new license is its one day", now, "all", 1, 1},
+		{"30 days of a new license span 30 days", now, "30", 30, 1},
+		{"30 days of a 3-day-old license span 30 days", now.AddDate(0, 0, -3), "30", 30, 1},
+		{"since created of a 10-day-old license", now.AddDate(0, 0, -9), "all", 10, 1},
 		// 366 days: 4-day buckets would make 92 points, over the limit of 90.
 		{"a year is bucketed", now.AddDate(-1, 0, 0), "all", 74, 5},
 		{"90 days fit", now.AddDate(0, 0, -89), "all", 90, 1},
@@ -203,6 +205,14 @@ func TestTimeline(t *testing.T) {
 			if last := tl.bucket(now); last != tl.n-1 {
 				t.Fatalf("today is in bucket %d of %d", last, tl.n)
 			}
+			// The first day is the period's: N-1 days ago, or the creation day.
+			wantStart := tt.from.UTC().Truncate(24 * time.Hour)
+			if days, err := strconv.Atoi(tt.rng); err == nil {
+				wantStart = now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -days+1)
+			}
+			if !tl.start.Equal(wantStart) {
+				t.Fatalf("the axis starts %s, want %s", tl.start.Format(time.DateOnly), wantStart.Format(time.DateOnly))
+			}
 		})
 	}
 }
@@ -213,5 +223,28 @@ func TestNiceScale(t *testing.T) {
 		if top < maxV || step < 1 || top/step > 8 || top/step < 1 {
 			t.Errorf("niceScale(%v) = %v, %v", maxV, top, step)
 		}
+	}
+}
+
+// TestUsageAxisIsThePeriod: for a license made today, "Last 30 days"
+// draws 30 days and "Since created" draws today alone (both once drew the
+// same week).
+func TestUsageAxisIsThePeriod(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.store.CreateLicense(context.Background(), license.License{ID: "fresh", Name: "Fresh", Type: license.TypeSchool, Seats: 5, Created: epoch, Admins: []string{"ann@school.org"}}); err != nil {
+		t.Fatal(err)
+	}
+	ann := e.as("ann")
+	last30 := ann.get("/licenses/fresh/usage?range=30")
+	since := ann.get("/licenses/fresh/usage?range=all")
+	first30 := day(-29).Format("Jan 2")
+	if !strings.Contains(last30.body, ">"+first30+"<") {
+		t.Errorf("Last 30 days does not start on %s", first30)
+	}
+	if strings.Contains(since.body, ">"+first30+"<") || strings.Contains(since.body, ">"+day(-6).Format("Jan 2")+"<") {
+		t.Errorf("Since created draws days before the license existed")
+	}
+	if !strings.Contains(since.body, ">"+epoch.Format("Jan 2")+"<") {
+		t.Errorf("Since created does not draw the creation day")
 	}
 }

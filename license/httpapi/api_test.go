@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,19 @@ func TestErrors(t *testing.T) {
 		{"bad csv", "POST", "/licenses/lic-a/members/import", "text/csv", "email,role\nok@north.org,student\nnot-an-email,student\nz@north.org,wizard\n", 400, CodeInvalidCSV, "", -1, 2},
 		{"exists", "POST", "/licenses", "application/json", `{"id":"lic-a","name":"Dup","type":"school"}`, 409, CodeExists, "", -1, 0},
 		{"bad license", "POST", "/licenses", "application/json", `{"name":"X","type":"spaceship"}`, 400, CodeInvalid, "type", -1, 0},
+		// Input once accepted and stored wrong (issue 19).
+		{"invalid UTF-8 email", "POST", "/licenses/lic-a/members", "application/json", "{\"emails\":[\"ann\xff@north.org\"]}", 400, CodeInvalidJSON, "", -1, 0},
+		{"escaped invalid UTF-8 email", "POST", "/licenses/lic-a/members", "application/json", "{\"emails\":[\"ann\\udcff@north.org\"]}", 400, CodeInvalidEmails, "emails", -1, 1},
+		{"local part over 64", "POST", "/licenses/lic-a/members", "application/json", `{"emails":["` + strings.Repeat("a", 65) + `@north.org"]}`, 400, CodeInvalidEmails, "emails", -1, 1},
+		{"unknown LMS vendor", "PATCH", "/licenses/lic-a", "application/json", `{"lms":{"vendor":"nope"}}`, 400, CodeInvalid, "lms.vendor", -1, 0},
+		{"javascript LMS URL", "PATCH", "/licenses/lic-a", "application/json", `{"lms":{"vendor":"canvas","base_url":"javascript:alert(1)"}}`, 400, CodeInvalid, "lms.base_url", -1, 0},
+		{"javascript LMS URL on create", "POST", "/licenses", "application/json", `{"name":"X","type":"school","lms":{"vendor":"canvas","base_url":"javascript:alert(1)"}}`, 400, CodeInvalid, "lms.base_url", -1, 0},
+		{"20,000 features", "PUT", "/licenses/lic-a/features", "application/json", manyFeatures(20000), 400, CodeInvalid, "features", -1, 0},
+		{"unknown query field", "GET", "/licenses/lic-a/members?q=color+is+blue", "", "", 400, CodeInvalidQuery, "q", -1, 0},
+		{"sort dash alone", "GET", "/licenses/lic-a/members?sort=-", "", "", 400, CodeInvalid, "sort", -1, 0},
+		{"empty csv", "POST", "/licenses/lic-a/members/import", "text/csv", "", 400, CodeInvalidCSV, "", -1, 1},
+		{"header-only csv", "POST", "/licenses/lic-a/members/import", "text/csv", "email,name\n", 400, CodeInvalidCSV, "", -1, 1},
+		{"NUL in a csv name", "POST", "/licenses/lic-a/members/import", "text/csv", "email,name\nn@north.org,A\x00B\n", 400, CodeInvalidCSV, "", -1, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,6 +85,9 @@ func TestErrors(t *testing.T) {
 			e := decodeErr(t, r)
 			if e.Error.Code != tc.code || e.Error.Field != tc.field || e.Error.Message == "" {
 				t.Errorf("error %+v, want code %s field %q", e.Error, tc.code, tc.field)
+			}
+			if tc.code == CodeInvalidQuery && e.Error.Position == nil {
+				t.Errorf("no position in %s", r.body)
 			}
 			if tc.position == -2 && (e.Error.Position == nil || *e.Error.Position <= 0) {
 				t.Errorf("no position in %s", r.body)
@@ -98,6 +115,20 @@ func TestErrors(t *testing.T) {
 			}
 		}
 	})
+}
+
+// manyFeatures is a features body naming n features.
+func manyFeatures(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"features":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"f` + strconv.Itoa(i) + `":true`)
+	}
+	b.WriteString("}}")
+	return b.String()
 }
 
 func memberEmails(t *testing.T, r response) ([]string, string) {
@@ -146,13 +177,13 @@ func TestMembers(t *testing.T) {
 	if r := f.do(rDomainA, "GET", "/licenses/lic-a/members/kid@south.org", "", ""); r.status != 404 {
 		t.Errorf("domain admin reads a south member: %d", r.status)
 	}
-	if r := f.json(rDomainA, "POST", "/licenses/lic-a/members", `{"emails":["x@south.org"]}`); r.status != 400 || !strings.Contains(r.body, "not in a domain you administer") {
+	if r := f.json(rDomainA, "POST", "/licenses/lic-a/members", `{"emails":["x@south.org"]}`); r.status != 403 || !strings.Contains(r.body, "not in a domain you administer") || !strings.Contains(r.body, `"code":"forbidden"`) {
 		t.Errorf("domain admin adds a south member: %d %s", r.status, r.body)
 	}
 	if r := f.do(rDomainA, "DELETE", "/licenses/lic-a/members/kid@south.org", "", ""); r.status != 403 {
 		t.Errorf("domain admin removes a south member: %d", r.status)
 	}
-	if r := f.do(rDomainA, "POST", "/licenses/lic-a/members/import", "text/csv", "email\nn1@north.org\nn2@south.org\n"); r.status != 400 || !strings.Contains(r.body, `"line":3`) {
+	if r := f.do(rDomainA, "POST", "/licenses/lic-a/members/import", "text/csv", "email\nn1@north.org\nn2@south.org\n"); r.status != 403 || !strings.Contains(r.body, `"line":3`) {
 		t.Errorf("domain admin imports a south member: %d %s", r.status, r.body)
 	}
 	if r := f.do(rDomainA, "GET", "/licenses/lic-a/members/export", "", ""); r.status != 200 || strings.Contains(r.body, "south.org") || !strings.Contains(r.body, "kid@north.org") {

@@ -58,6 +58,14 @@ func (f *syncs) Runs(_ context.Context, dep string, _ int) ([]license.RunView, e
 
 func (f *syncs) RunNow(_ context.Context, dep, actor string) (license.RunView, error) {
 	f.record("run %s by %s", dep, actor)
+	return license.RunView{ID: 3, Deployment: dep, Trigger: "manual", Result: "running"}, nil
+}
+
+func (f *syncs) Run(_ context.Context, dep string, id uint64) (license.RunView, error) {
+	f.record("get run %d of %s", id, dep)
+	if id != 3 {
+		return license.RunView{}, fmt.Errorf("run %d: %w", id, license.ErrNotFound)
+	}
 	return license.RunView{ID: 3, Deployment: dep, Trigger: "manual", Result: "success"}, nil
 }
 
@@ -105,11 +113,50 @@ func (f *syncs) Reject(_ context.Context, id, actor string) error {
 	return nil
 }
 
+// The fake's connectors: gd is a directory of org units, canvas is not.
+// As the real directory says, the license admins may read /Students and
+// nobody but the super admin (the operator) reads /Secret.
+var fakeOrgUnits = []license.OrgUnitView{{Path: "/Secret", Name: "Secret"}, {Path: "/Students", Name: "Students"}}
+
+func directoryOf(connector string) error {
+	switch connector {
+	case "gd":
+		return nil
+	case "canvas":
+		return &license.FieldError{Field: "connector", Value: connector, Reason: "is not a directory of org units"}
+	}
+	return fmt.Errorf("connector %q: %w", connector, license.ErrNotFound)
+}
+
+func canRead(email, ou string) bool { return email == "op@district.org" || ou != "/Secret" }
+
 func (f *syncs) OrgUnits(_ context.Context, connector string) ([]license.OrgUnitView, error) {
-	return []license.OrgUnitView{{Path: "/Students", Name: "Students"}}, nil
+	if err := directoryOf(connector); err != nil {
+		return nil, fmt.Errorf("directory %q: %w", connector, license.ErrNotFound)
+	}
+	return fakeOrgUnits, nil
+}
+
+func (f *syncs) OrgUnitsFor(ctx context.Context, connector, email string) ([]license.OrgUnitView, error) {
+	all, err := f.OrgUnits(ctx, connector)
+	var out []license.OrgUnitView
+	for _, ou := range all {
+		if canRead(email, ou.Path) {
+			out = append(out, ou)
+		}
+	}
+	return out, err
 }
 
 func (f *syncs) DeployOU(_ context.Context, req license.DeployOURequest) (license.DeploymentView, license.PlanView, error) {
+	if err := directoryOf(req.Connector); err != nil {
+		return license.DeploymentView{}, license.PlanView{}, err
+	}
+	for ou := range req.OrgUnits {
+		if !canRead(req.Actor, ou) {
+			return license.DeploymentView{}, license.PlanView{}, fmt.Errorf("%s may not read %s: %w", req.Actor, ou, auth.ErrForbidden)
+		}
+	}
 	f.record("deploy %s to %d units by %s", req.License, len(req.OrgUnits), req.Actor)
 	return license.DeploymentView{Name: "rt-1", License: req.License, RunTime: true}, license.PlanView{License: req.License}, nil
 }

@@ -53,7 +53,8 @@ func (s *server) importMembers(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if len(ie.Rows) > 0 {
-			return ie
+			// As for an add by email: understood, not allowed.
+			return &apiError{Status: 403, Code: CodeForbidden, Message: ie.Error(), Details: ie.Rows}
 		}
 	}
 	now := s.now()

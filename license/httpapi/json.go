@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxJSONBody bounds a JSON request body.
@@ -15,8 +17,24 @@ const maxJSONBody = 1 << 20
 // decode reads one JSON object into v, refusing unknown fields, trailing
 // data and bodies over maxJSONBody, with messages that name the field.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	body := http.MaxBytesReader(w, r.Body, maxJSONBody)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		return jsonError(err)
+	}
+	// encoding/json would turn bad bytes into U+FFFD and store a text
+	// nobody sent; refuse them, saying where.
+	if !utf8.Valid(raw) {
+		at := 0
+		for at < len(raw) {
+			c, n := utf8.DecodeRune(raw[at:])
+			if c == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return errorf(400, CodeInvalidJSON, "the body is not valid UTF-8 (byte %d)", at)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

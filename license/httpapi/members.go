@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/rollcall-sync/rollcall/license"
 	"github.com/rollcall-sync/rollcall/license/auth"
@@ -123,15 +124,15 @@ func (s *server) addMembers(w http.ResponseWriter, r *http.Request) error {
 	if len(in.Emails) == 0 || len(in.Emails) > maxAddEmails {
 		return &apiError{Status: 400, Code: CodeInvalid, Field: "emails", Message: fmt.Sprintf("give 1 to %d email addresses", maxAddEmails)}
 	}
-	var bad []emailProblem
+	var bad, outside []emailProblem
 	changes := make([]license.Change, 0, len(in.Emails))
 	for i, raw := range in.Emails {
 		e, err := license.NormalizeEmail(raw)
 		switch {
 		case err != nil:
-			bad = append(bad, emailProblem{i, raw, "is not a valid address"})
+			bad = append(bad, emailProblem{i, clipValue(raw), reasonOf(err)})
 		case !g.Covers(e):
-			bad = append(bad, emailProblem{i, raw, "is not in a domain you administer on this license"})
+			outside = append(outside, emailProblem{i, raw, "is not in a domain you administer on this license"})
 		default:
 			changes = append(changes, license.Change{Op: license.OpUpsert, Email: e, Source: license.SourceManual, Role: role})
 		}
@@ -139,6 +140,12 @@ func (s *server) addMembers(w http.ResponseWriter, r *http.Request) error {
 	if len(bad) > 0 {
 		return &apiError{Status: 400, Code: CodeInvalidEmails, Field: "emails", Details: bad,
 			Message: fmt.Sprintf("%d of %d addresses cannot be added; nothing was added", len(bad), len(in.Emails))}
+	}
+	// Well-formed addresses the caller may not manage: the request is
+	// understood but not allowed (403, as auth.CanManageMember answers).
+	if len(outside) > 0 {
+		return &apiError{Status: 403, Code: CodeForbidden, Field: "emails", Details: outside,
+			Message: fmt.Sprintf("%d of %d addresses are outside the domains you administer on this license; nothing was added", len(outside), len(in.Emails))}
 	}
 	res, err := s.store.Apply(r.Context(), id, changes, license.ApplyOptions{Actor: actor(p), Now: s.now(), Atomic: true, AllOrNothingSeats: true})
 	return answer(w, res, err)
@@ -175,4 +182,24 @@ func (s *server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, 200, map[string]any{"result": res, "removed": len(kept) == 0, "kept_by": kept})
 	return nil
+}
+
+// reasonOf is a validation error's reason without the field and value,
+// which the problem lists on its own.
+func reasonOf(err error) string {
+	var fe *license.FieldError
+	if errors.As(err, &fe) {
+		return fe.Reason
+	}
+	return "is not a valid address"
+}
+
+// clipValue shortens a bad value for an error body and makes it valid
+// UTF-8, so the JSON answer shows the bytes as they came.
+func clipValue(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) > 100 {
+		s = s[:100] + "…"
+	}
+	return strings.ToValidUTF8(s, "")
 }

@@ -213,6 +213,10 @@ var matrix = map[string]matrixCase{
 	"GET /deployments/{name}/runs":     {path: p("/deployments/%s/runs", fDep), expect: manageLicense, perObj: true},
 	"POST /deployments/{name}/run":     {path: p("/deployments/%s/run", fDep), expect: manageLicense, perObj: true},
 	"POST /deployments/{name}/dry-run": {path: p("/deployments/%s/dry-run", fDep), expect: manageLicense, perObj: true},
+
+	"GET /deployments/{name}/runs/{id}": {path: p("/deployments/%s/runs/3", fDep), expect: manageLicense, perObj: true},
+	"GET /events":                       {path: p("/events?license=%s&wait=0s", fID), expect: manageLicense, perObj: true},
+	"GET /licenses/{id}/webhooks":       {path: p("/licenses/%s/webhooks", fID), expect: manageLicense, perObj: true},
 	"GET /connectors/{connector}/org-units": {path: p("/connectors/gd/org-units"), expect: func(role, _ string) want {
 		switch role {
 		case rOperator, rAdminA, rAdminB:
@@ -229,6 +233,104 @@ var matrix = map[string]matrixCase{
 	"GET /tokens":              {path: p("/tokens"), expect: operatorOnly(always(ok))},
 	"POST /tokens":             {path: p("/tokens"), body: static(`{"email":"new@district.org","role":"admin","ttl":"30d"}`), expect: operatorOnly(always(ok)), secrets: true},
 	"DELETE /tokens/{id}":      {path: p("/tokens/nosuchtoken"), expect: operatorOnly(always("404"))},
+}
+
+// badInput are requests naming things that do not exist or cannot be,
+// once answered 500 (issue 19). Each runs as every role; byRole gives the
+// answer for roles that get past the license check, and none may be 5xx.
+var badInput = []struct {
+	name, method, path, body string
+	expect                   expect
+}{
+	{"unknown plan", "GET", "/plans/no-such-plan", "", manageLicenseAs404},
+	{"approve unknown plan", "POST", "/plans/no-such-plan/approve", "", manageLicenseAs404},
+	{"reject unknown plan", "POST", "/plans/no-such-plan/reject", "", manageLicenseAs404},
+	{"deploy with unknown connector", "POST", "/licenses/lic-a/deployments/ou", `{"connector":"nope","org_units":{"/Students":"student"}}`, onLicenseA("404")},
+	{"deploy with a non-directory", "POST", "/licenses/lic-a/deployments/ou", `{"connector":"canvas","org_units":{"/Students":"student"}}`, onLicenseA("400")},
+	{"deploy to ../../etc", "POST", "/licenses/lic-a/deployments/ou", `{"connector":"gd","org_units":{"../../etc":"student"}}`, onLicenseA("400")},
+	{"deploy to /a/../b", "POST", "/licenses/lic-a/deployments/ou", `{"connector":"gd","org_units":{"/Students/../Secret":"student"}}`, onLicenseA("400")},
+	{"deploy to a unit the caller may not read", "POST", "/licenses/lic-a/deployments/ou", `{"connector":"gd","org_units":{"/Secret":"student"}}`,
+		func(role, object string) want {
+			if role == rOperator {
+				return ok
+			}
+			return onLicenseA("403")(role, object)
+		}},
+	{"org units of an unknown connector", "GET", "/connectors/nope/org-units", "", orgUnitsOf("404")},
+	{"org units of a non-directory", "GET", "/connectors/canvas/org-units", "", orgUnitsOf("404")},
+}
+
+// manageLicenseAs404: an unknown plan is not found for everyone who may
+// manage some license, and refused as before for the rest.
+func manageLicenseAs404(role, _ string) want {
+	switch role {
+	case rAnon:
+		return "401"
+	case rApp:
+		return "403"
+	}
+	return "404"
+}
+
+// onLicenseA is manageLicense on license A, with w for those who get past it.
+func onLicenseA(w want) expect {
+	return func(role, _ string) want {
+		if got := manageLicense(role, oA); got != ok {
+			return got
+		}
+		return w
+	}
+}
+
+// orgUnitsOf is the org-units route's access with w for those let in.
+func orgUnitsOf(w want) expect {
+	return func(role, object string) want {
+		if got := matrix["GET /connectors/{connector}/org-units"].expect(role, object); got != ok {
+			return got
+		}
+		return w
+	}
+}
+
+// TestBadInputMatrix: requests naming unknown or impossible things get the
+// 4xx they deserve, for every role, and never a 500.
+func TestBadInputMatrix(t *testing.T) {
+	for _, tc := range badInput {
+		for _, role := range roles {
+			t.Run(tc.name+"/"+role, func(t *testing.T) {
+				f := newFixture(t)
+				ctype := ""
+				if tc.body != "" {
+					ctype = "application/json"
+				}
+				r := f.do(role, tc.method, tc.path, ctype, tc.body)
+				if r.status >= 500 {
+					t.Fatalf("%s %s as %s: %d\n%s", tc.method, tc.path, role, r.status, r.body)
+				}
+				if got, w := outcome(r.status), tc.expect(role, oA); got != w {
+					t.Fatalf("%s %s as %s: %d, want %s\n%s", tc.method, tc.path, role, r.status, w, r.body)
+				}
+				if r.status >= 400 && !strings.Contains(r.body, `"code"`) {
+					t.Errorf("denial without an error code: %s", r.body)
+				}
+			})
+		}
+	}
+}
+
+// TestOrgUnitsAsTheDirectorySays: a license admin lists only the org units
+// the directory lets them read; the operator the whole tree.
+func TestOrgUnitsAsTheDirectorySays(t *testing.T) {
+	f := newFixture(t)
+	for role, want := range map[string]string{rOperator: `"/Secret"`, rAdminA: `"/Students"`} {
+		r := f.do(role, "GET", "/connectors/gd/org-units", "", "")
+		if r.status != 200 || !strings.Contains(r.body, want) {
+			t.Errorf("%s: %d %s, want %s", role, r.status, r.body, want)
+		}
+		if role != rOperator && strings.Contains(r.body, "/Secret") {
+			t.Errorf("%s sees an org unit the directory does not let them read: %s", role, r.body)
+		}
+	}
 }
 
 func outcome(status int) want {

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/rollcall-sync/rollcall/license"
@@ -74,6 +76,9 @@ func (s *server) deployOU(w http.ResponseWriter, r *http.Request) error {
 		return &apiError{Status: 400, Code: CodeInvalid, Field: "org_units", Message: "name at least one org unit"}
 	}
 	for ou, role := range in.OrgUnits {
+		if err := checkOrgUnitPath(ou); err != nil {
+			return err
+		}
 		if !role.Valid() {
 			return &apiError{Status: 400, Code: CodeInvalid, Field: "org_units", Message: fmt.Sprintf("org unit %q: role %q must be student, teacher or other", ou, role)}
 		}
@@ -96,7 +101,7 @@ func (s *server) undeploy(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	run, err := s.syncs.Undeploy(r.Context(), d.Name, p.Email)
-	return answer(w, run, err)
+	return runAnswer(w, run, err)
 }
 
 func (s *server) listRuns(w http.ResponseWriter, r *http.Request) error {
@@ -114,13 +119,53 @@ func (s *server) listRuns(w http.ResponseWriter, r *http.Request) error {
 	return answer(w, map[string]any{"runs": orEmpty(runs)}, err)
 }
 
+// runNow starts a run and answers 202 with its record (result running)
+// at once; the run goes on server-side, and GET .../runs/{id} follows it.
+// A run already going on answers 409 with the skipped record.
 func (s *server) runNow(w http.ResponseWriter, r *http.Request) error {
 	p, d, err := s.pathDeployment(r)
 	if err != nil {
 		return err
 	}
 	run, err := s.syncs.RunNow(r.Context(), d.Name, p.Email)
+	switch {
+	case errors.Is(err, license.ErrRunInProgress):
+		writeJSON(w, http.StatusConflict, run)
+		return nil
+	case err != nil && run.ID == 0:
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("%s/deployments/%s/runs/%d", Prefix, url.PathEscape(d.Name), run.ID))
+	status := http.StatusAccepted
+	if run.Result != "running" {
+		status = http.StatusOK // it ended before it began (skipped: quarantine, blackout)
+	}
+	writeJSON(w, status, run)
+	return nil
+}
+
+// getRun answers one run of a deployment, running or ended.
+func (s *server) getRun(w http.ResponseWriter, r *http.Request) error {
+	_, d, err := s.pathDeployment(r)
+	if err != nil {
+		return err
+	}
+	id, perr := strconv.ParseUint(r.PathValue("id"), 10, 64)
+	if perr != nil || id == 0 {
+		return &apiError{Status: 400, Code: CodeInvalid, Field: "id", Message: "a run id is a whole number from 1"}
+	}
+	run, err := s.syncs.Run(r.Context(), d.Name, id)
 	return answer(w, run, err)
+}
+
+// runAnswer answers a run that ended: its record even when it failed (the
+// record says how), an error only when there is no record.
+func runAnswer(w http.ResponseWriter, run license.RunView, err error) error {
+	if err != nil && run.ID == 0 {
+		return err
+	}
+	writeJSON(w, http.StatusOK, run)
+	return nil
 }
 
 func (s *server) dryRun(w http.ResponseWriter, r *http.Request) error {
@@ -132,9 +177,9 @@ func (s *server) dryRun(w http.ResponseWriter, r *http.Request) error {
 	return answer(w, plan, err)
 }
 
-// orgUnits lists a directory connector's org units for the OU picker.
-// License admins and operators may ask; Syncs.DeployOU checks the Google
-// side when they deploy.
+// orgUnits lists a directory connector's org units for the OU picker:
+// operators see the tree, license admins the units the directory says
+// they may read (see orgUnitsFor).
 func (s *server) orgUnits(w http.ResponseWriter, r *http.Request) error {
 	p, err := principal(r)
 	if err != nil {
@@ -143,20 +188,7 @@ func (s *server) orgUnits(w http.ResponseWriter, r *http.Request) error {
 	if s.syncs == nil {
 		return errNoSyncs
 	}
-	if err := s.az.CanOperate(p); err != nil {
-		gs, gerr := s.az.VisibleGrants(r.Context(), p)
-		if gerr != nil {
-			return gerr
-		}
-		managesOne := false
-		for _, g := range gs {
-			managesOne = managesOne || g.Access >= auth.AccessLicense
-		}
-		if !managesOne {
-			return err
-		}
-	}
-	ous, err := s.syncs.OrgUnits(r.Context(), r.PathValue("connector"))
+	ous, err := orgUnitsFor(r.Context(), s.az, s.syncs, p, r.PathValue("connector"))
 	return answer(w, map[string]any{"org_units": orEmpty(ous)}, err)
 }
 
@@ -222,7 +254,7 @@ func (s *server) approvePlan(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	run, err := s.syncs.Approve(r.Context(), pv.ID, p.Email)
-	return answer(w, run, err)
+	return runAnswer(w, run, err)
 }
 
 func (s *server) rejectPlan(w http.ResponseWriter, r *http.Request) error {

@@ -13,20 +13,23 @@ const (
 	fSource
 	fOrgUnit
 	fAdded
+	fStatus // active or leaving (license.Member.Status)
+
+	numFields // one past the last field
 )
 
 // fieldNames are the canonical names, as String writes them and Fields
 // reports them.
 var fieldNames = [...]string{
 	fName: "name", fEmail: "email", fDomain: "domain", fRole: "role",
-	fSource: "source", fOrgUnit: "org_unit", fAdded: "added",
+	fSource: "source", fOrgUnit: "org_unit", fAdded: "added", fStatus: "status",
 }
 
 func (f field) String() string { return fieldNames[f] }
 
 var fieldWords = map[string]field{
 	"name": fName, "email": fEmail, "domain": fDomain, "role": fRole, "source": fSource,
-	"org_unit": fOrgUnit, "orgunit": fOrgUnit, "ou": fOrgUnit, "added": fAdded,
+	"org_unit": fOrgUnit, "orgunit": fOrgUnit, "ou": fOrgUnit, "added": fAdded, "status": fStatus,
 }
 
 func lookupField(word string) (field, bool) {
@@ -64,7 +67,7 @@ const textOps = "is, is not, contains, not contains, like or not like"
 // allows reports whether field f takes op o, and if not, what it does take.
 func (f field) allows(o op) (bool, string) {
 	switch f {
-	case fRole:
+	case fRole, fStatus:
 		return o == opIs || o == opIsNot, "is or is not"
 	case fAdded:
 		return o == opIs || o == opIsNot || o == opBefore || o == opAfter, "is, is not, before or after"

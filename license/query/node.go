@@ -14,7 +14,7 @@ type node interface {
 	// context (precOr, precAnd, precNot), so parentheses appear only where
 	// they change the meaning.
 	format(b *strings.Builder, prec int)
-	fields(seen *[fAdded + 1]bool)
+	fields(seen *[numFields]bool)
 }
 
 const (
@@ -35,7 +35,7 @@ func (n orNode) match(m *license.Member) bool {
 }
 
 func (n orNode) format(b *strings.Builder, prec int) { formatList(b, n, " or ", precOr, prec) }
-func (n orNode) fields(seen *[fAdded + 1]bool) {
+func (n orNode) fields(seen *[numFields]bool) {
 	for _, k := range n {
 		k.fields(seen)
 	}
@@ -53,7 +53,7 @@ func (n andNode) match(m *license.Member) bool {
 }
 
 func (n andNode) format(b *strings.Builder, prec int) { formatList(b, n, " and ", precAnd, prec) }
-func (n andNode) fields(seen *[fAdded + 1]bool) {
+func (n andNode) fields(seen *[numFields]bool) {
 	for _, k := range n {
 		k.fields(seen)
 	}
@@ -81,7 +81,7 @@ func (n notNode) format(b *strings.Builder, _ int) {
 	b.WriteString("not ")
 	n.x.format(b, precNot)
 }
-func (n notNode) fields(seen *[fAdded + 1]bool) { n.x.fields(seen) }
+func (n notNode) fields(seen *[numFields]bool) { n.x.fields(seen) }
 
 // termNode is a bare pattern: it matches the name or the email.
 type termNode struct {
@@ -98,7 +98,7 @@ func newTerm(text string) termNode {
 
 func (n termNode) match(m *license.Member) bool     { return n.pat.match(m.Name) || n.pat.match(m.Email) }
 func (n termNode) format(b *strings.Builder, _ int) { b.WriteString(quote(n.text)) }
-func (n termNode) fields(seen *[fAdded + 1]bool) {
+func (n termNode) fields(seen *[numFields]bool) {
 	seen[fName] = true
 	seen[fEmail] = true
 }
@@ -148,7 +148,7 @@ func (n textNode) match(m *license.Member) bool {
 }
 
 func (n textNode) format(b *strings.Builder, _ int) { formatCond(b, n.f, n.o, quote(n.text)) }
-func (n textNode) fields(seen *[fAdded + 1]bool)    { seen[n.f] = true }
+func (n textNode) fields(seen *[numFields]bool)     { seen[n.f] = true }
 func formatCond(b *strings.Builder, f field, o op, v string) {
 	b.WriteString(f.String())
 	b.WriteByte(' ')
@@ -171,7 +171,7 @@ func (n roleNode) match(m *license.Member) bool {
 	return (r == n.role) != n.o.negated()
 }
 func (n roleNode) format(b *strings.Builder, _ int) { formatCond(b, fRole, n.o, string(n.role)) }
-func (n roleNode) fields(seen *[fAdded + 1]bool)    { seen[fRole] = true }
+func (n roleNode) fields(seen *[numFields]bool)     { seen[fRole] = true }
 
 // sourceNode holds when any claim's source passes (is, contains, like), or
 // when none does (the not forms). kind is set when the value names a kind of
@@ -206,7 +206,7 @@ func (n sourceNode) claimMatches(s license.Source) bool {
 }
 
 func (n sourceNode) format(b *strings.Builder, _ int) { formatCond(b, fSource, n.o, quote(n.text)) }
-func (n sourceNode) fields(seen *[fAdded + 1]bool)    { seen[fSource] = true }
+func (n sourceNode) fields(seen *[numFields]bool)     { seen[fSource] = true }
 
 // addedNode tests when the member was added. For a date, [from, to) is that
 // UTC day; for an instant, from is the instant and to is unused except by is
@@ -239,11 +239,24 @@ func (n addedNode) format(b *strings.Builder, _ int) {
 	}
 	formatCond(b, fAdded, n.o, v)
 }
-func (n addedNode) fields(seen *[fAdded + 1]bool) { seen[fAdded] = true }
+func (n addedNode) fields(seen *[numFields]bool) { seen[fAdded] = true }
 
 // allNode is the empty query.
 type allNode struct{}
 
 func (allNode) match(*license.Member) bool   { return true }
 func (allNode) format(*strings.Builder, int) {}
-func (allNode) fields(*[fAdded + 1]bool)     {}
+func (allNode) fields(*[numFields]bool)      {}
+
+// statusNode tests whether the member is leaving (every claim marked
+// leaving by a grace period) or active.
+type statusNode struct {
+	o      op
+	status string
+}
+
+func (n statusNode) match(m *license.Member) bool {
+	return (m.Status() == n.status) != n.o.negated()
+}
+func (n statusNode) format(b *strings.Builder, _ int) { formatCond(b, fStatus, n.o, n.status) }
+func (n statusNode) fields(seen *[numFields]bool)     { seen[fStatus] = true }

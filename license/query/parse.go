@@ -185,12 +185,39 @@ func (p *parser) parsePrimary() (node, error) {
 		if f, ok := lookupField(t.text); ok {
 			return p.parseCondition(f)
 		}
+		if p.startsCondition() {
+			return nil, errorf(t.pos, "unknown field %s: use %s, or quote the words to search for them", describe(t), fieldList)
+		}
 		if !t.is("and") && !t.is("or") {
 			p.next()
 			return newTerm(t.text), nil
 		}
 	}
 	return nil, p.expected(termWhat)
+}
+
+// fieldList names the fields a condition may test, for error messages.
+const fieldList = "name, email, domain, role, source, org_unit, added or status"
+
+// startsCondition reports whether the word at p is followed by an
+// operator, so it was meant as a field: "color is blue" is a condition on
+// a field that does not exist, never a search for three words.
+func (p *parser) startsCondition() bool {
+	if p.i+1 >= len(p.toks) {
+		return false
+	}
+	nt := p.toks[p.i+1]
+	if nt.kind != tWord {
+		return false
+	}
+	switch {
+	case nt.is("is"), nt.is("contains"), nt.is("like"), nt.is("before"), nt.is("after"):
+		return true
+	case nt.is("not") && p.i+2 < len(p.toks):
+		nn := p.toks[p.i+2]
+		return nn.kind == tWord && (nn.is("contains") || nn.is("like"))
+	}
+	return false
 }
 
 func (p *parser) parseCondition(f field) (node, error) {
@@ -250,6 +277,12 @@ func (p *parser) parseCondition(f field) (node, error) {
 		return roleNode{o: o, role: r}, nil
 	case fAdded:
 		return parseAdded(o, vt)
+	case fStatus:
+		st := strings.ToLower(v)
+		if st != license.StatusActive && st != license.StatusLeaving {
+			return nil, errorf(vt.pos, "unknown status %s: use active or leaving", describe(vt))
+		}
+		return statusNode{o: o, status: st}, nil
 	case fSource:
 		return parseSource(o, vt)
 	}

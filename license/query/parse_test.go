@@ -57,6 +57,10 @@ func TestParseCanonical(t *testing.T) {
 		{`name like "100\%"`, `name like 100\%`},
 		{`name like "a\\%"`, `name like a\%`},
 		{`"back\\slash"`, `back\slash`},
+		// Quoted, or without an operator after it, a word is a search term.
+		{`"foo is bar"`, `"foo is bar"`},
+		{"thomas not smith", "thomas and not smith"},
+		{"thomas", "thomas"},
 	}
 	for _, tt := range tests {
 		q, err := Parse(tt.in)
@@ -112,6 +116,12 @@ func TestParseErrors(t *testing.T) {
 		{"name is \xff", 8, []string{"UTF-8"}},
 		{"name is \"ab\xffc\"", 11, []string{"UTF-8"}},
 		{"role is teacher and name iz x", 25, []string{`"iz"`}},
+		// A word followed by an operator was meant as a field.
+		{"foo is bar", 0, []string{"unknown field", `"foo"`, "org_unit"}},
+		{"color is blue", 0, []string{"unknown field", `"color"`}},
+		{"role is student and colour contains x", 20, []string{"unknown field", `"colour"`}},
+		{"grade not like 9%", 0, []string{"unknown field", `"grade"`}},
+		{"(teacher before 2026-01-01)", 1, []string{"unknown field", `"teacher"`}},
 	}
 	for _, tt := range tests {
 		q, err := Parse(tt.in)

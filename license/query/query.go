@@ -69,10 +69,10 @@ func (q *Query) Fields() []string {
 	if q == nil {
 		return nil
 	}
-	var seen [fAdded + 1]bool
+	var seen [numFields]bool
 	q.root.fields(&seen)
 	var out []string
-	for f := fName; f <= fAdded; f++ {
+	for f := fName; f < numFields; f++ {
 		if seen[f] {
 			out = append(out, f.String())
 		}

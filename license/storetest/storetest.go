@@ -42,6 +42,8 @@ func Run(t *testing.T, open func(t *testing.T, dir string) license.Store) {
 	t.Run("SourceClaims", h.testSourceClaims)
 	t.Run("Events", h.testEvents)
 	t.Run("Entitlement", h.testEntitlement)
+	t.Run("Leaving", h.testLeaving)
+	t.Run("Outbox", h.testOutbox)
 	t.Run("DomainAdmins", h.testDomainAdmins)
 	t.Run("Concurrency", h.testConcurrency)
 	t.Run("Reopen", h.testReopen)

@@ -10,6 +10,12 @@
     });
   });
 
+  // A section showing a run in progress reloads itself to follow it.
+  document.querySelectorAll("[data-refresh]").forEach(function (el) {
+    var secs = parseInt(el.getAttribute("data-refresh"), 10);
+    if (secs > 0) window.setTimeout(function () { window.location.reload(); }, secs * 1000);
+  });
+
   // Selects that choose what a page shows apply on change.
   document.querySelectorAll("form[data-autosubmit]").forEach(function (f) {
     f.querySelectorAll(".js-hide").forEach(function (b) { b.hidden = true; });

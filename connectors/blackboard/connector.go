@@ -1,0 +1,77 @@
+package blackboard
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/rollcall-sync/rollcall/connectors"
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/oauth2token"
+)
+
+// TokenPath is Learn's OAuth 2 token endpoint.
+const TokenPath = "/learn/api/public/v1/oauth2/token"
+
+// Connector reads course memberships from one Learn site.
+type Connector struct {
+	name   string
+	s      Settings
+	base   *url.URL
+	log    *slog.Logger
+	http   *http.Client
+	auth   oauth2token.Source
+	clock  httpretry.Clock
+	jitter func(n int64) int64
+}
+
+// Option adjusts what New builds; for tests.
+type Option func(*Connector)
+
+// WithClock replaces the clock the retries wait on.
+func WithClock(c httpretry.Clock) Option { return func(o *Connector) { o.clock = c } }
+
+// WithJitter replaces the source of backoff jitter: f(n) in [0, n).
+func WithJitter(f func(n int64) int64) Option { return func(o *Connector) { o.jitter = f } }
+
+// New validates s and builds a connector, offline.
+func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.withDefaults()
+	base, err := url.Parse(s.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s connector %q: settings.base_url: %w", Type, opts.Name, err)
+	}
+	c := &Connector{name: opts.Name, s: s, base: base, log: opts.Logger, clock: httpretry.RealClock{}, jitter: rand.Int64N}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.log = c.log.With("connector", opts.Name, "type", Type)
+	for _, f := range extra {
+		f(c)
+	}
+	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry, Classify: classify, Clock: c.clock,
+		Jitter: c.jitter, Vendor: "Blackboard Learn", Logger: c.log, MaxBody: maxBody})
+	c.auth = oauth2token.ClientCredentials(clientcredentials.Config{
+		ClientID:     s.ApplicationKey.Value(),
+		ClientSecret: s.ApplicationSecret.Value(),
+		TokenURL:     s.BaseURL + TokenPath,
+		AuthStyle:    oauth2.AuthStyleInHeader, // Learn wants key:secret in HTTP Basic
+	}, c.http)
+	return c, nil
+}
+
+// Name is the connector instance's name.
+func (c *Connector) Name() string { return c.name }
+
+// BaseURL is the Learn site's address, shown as the license's LMS.
+func (c *Connector) BaseURL() string { return c.s.BaseURL }
+
+func (c *Connector) prefix() string { return fmt.Sprintf("%s %q", Type, c.name) }

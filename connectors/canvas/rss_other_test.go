@@ -1,6 +1,0 @@
-//go:build !linux
-
-package canvas
-
-// peakRSS is unknown off Linux.
-func peakRSS() int64 { return 0 }

@@ -1,0 +1,300 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rollcall-sync/rollcall/license"
+)
+
+func cloneLicense(l license.License) license.License {
+	l.Domains = slices.Clone(l.Domains)
+	l.Admins = slices.Clone(l.Admins)
+	l.Features = maps.Clone(l.Features)
+	l.Key.Hash = bytes.Clone(l.Key.Hash)
+	return l
+}
+
+func keyHashArg(h []byte) any {
+	if len(h) == 0 {
+		return nil
+	}
+	return h
+}
+
+// insertEvent appends ev to the license's trail as event seq. (Apply
+// writes its events in bulk instead.)
+func insertEvent(ctx context.Context, tx pgx.Tx, seq uint64, ev *license.Event) error {
+	_, err := tx.Exec(ctx, `INSERT INTO events (`+eventCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		ev.License, int64(seq), nanos(ev.Time), ev.Email, string(ev.Action), string(ev.Source), ev.Actor, ev.Detail)
+	return err
+}
+
+// CreateLicense implements license.Store.
+func (s *Store) CreateLicense(ctx context.Context, l license.License) (license.License, error) {
+	if err := ctx.Err(); err != nil {
+		return license.License{}, err
+	}
+	l = cloneLicense(l)
+	if l.ID == "" {
+		l.ID = license.NewID()
+	}
+	l.Created = s.clock(l.Created)
+	if !l.Expires.IsZero() {
+		l.Expires = l.Expires.UTC().Round(0)
+	}
+	l.Used = 0
+	if err := l.Normalize(); err != nil {
+		return license.License{}, fmt.Errorf("create license: %w", err)
+	}
+	raw, err := json.Marshal(&l)
+	if err != nil {
+		return license.License{}, fmt.Errorf("create license %q: %w", l.ID, err)
+	}
+	err = s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO licenses (id, record, event_seq, key_hash) VALUES ($1, $2, 1, $3) ON CONFLICT (id) DO NOTHING`,
+			l.ID, raw, keyHashArg(l.Key.Hash))
+		if isUnique(err, "licenses_key_hash_key") {
+			return &license.FieldError{Field: "key", Reason: "is already the key of another license"}
+		}
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("license %q: %w", l.ID, license.ErrExists)
+		}
+		if err := setDomains(ctx, tx, l.ID, nil, l.Domains); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, 1, &license.Event{Time: l.Created, License: l.ID, Action: license.ActionLicenseCreated,
+			Detail: fmt.Sprintf("%s license %q with %d seats", l.Type, l.Name, l.Seats)})
+	})
+	if err != nil {
+		return license.License{}, fmt.Errorf("create license %q: %w", l.ID, err)
+	}
+	s.log.Info("license created", slog.String("license", l.ID), slog.Int("seats", l.Seats))
+	return l, nil
+}
+
+// setDomains moves a license's domain entries from old to cur.
+func setDomains(ctx context.Context, tx pgx.Tx, id string, old, cur []string) error {
+	var gone, came []string
+	for _, d := range old {
+		if !slices.Contains(cur, d) {
+			gone = append(gone, d)
+		}
+	}
+	for _, d := range cur {
+		if !slices.Contains(old, d) {
+			came = append(came, d)
+		}
+	}
+	if len(gone) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM license_domains WHERE license_id = $1 AND domain = ANY($2)`, id, gone); err != nil {
+			return err
+		}
+	}
+	if len(came) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO license_domains (domain, license_id) SELECT d, $1 FROM unnest($2::text[]) AS d`, id, came); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetLicense implements license.Store.
+func (s *Store) GetLicense(ctx context.Context, id string) (license.License, error) {
+	var raw []byte
+	err := s.pool.QueryRow(ctx, `SELECT record FROM licenses WHERE id = $1`, id).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return license.License{}, fmt.Errorf("get license: license %q: %w", id, license.ErrNotFound)
+	}
+	if err != nil {
+		return license.License{}, fmt.Errorf("get license %q: %w", id, err)
+	}
+	return decodeLicense(id, raw)
+}
+
+// ListLicenses implements license.Store.
+func (s *Store) ListLicenses(ctx context.Context) ([]license.License, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, record FROM licenses ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list licenses: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (license.License, error) {
+		var id string
+		var raw []byte
+		if err := r.Scan(&id, &raw); err != nil {
+			return license.License{}, err
+		}
+		return decodeLicense(id, raw)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list licenses: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateLicense implements license.Store.
+func (s *Store) UpdateLicense(ctx context.Context, id string, actor string, fn func(*license.License) error) (license.License, error) {
+	if err := ctx.Err(); err != nil {
+		return license.License{}, err
+	}
+	var out license.License
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		old, seq, err := lockLicense(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		l := cloneLicense(old)
+		if err := fn(&l); err != nil {
+			return err
+		}
+		switch {
+		case l.ID != old.ID:
+			return &license.FieldError{Field: "id", Value: l.ID, Reason: "cannot be changed"}
+		case !l.Created.Equal(old.Created):
+			return &license.FieldError{Field: "created", Value: l.Created.String(), Reason: "cannot be changed"}
+		case l.Used != old.Used:
+			return &license.FieldError{Field: "used", Reason: "is kept by the store and cannot be set"}
+		}
+		l.Created = old.Created
+		if !l.Expires.IsZero() {
+			l.Expires = l.Expires.UTC().Round(0)
+		}
+		if err := l.Normalize(); err != nil {
+			return err
+		}
+		if l.Seats < l.Used {
+			return fmt.Errorf("seats %d is below the %d members on the license: %w", l.Seats, l.Used, license.ErrSeatLimit)
+		}
+		before, _ := json.Marshal(&old)
+		after, err := json.Marshal(&l)
+		if err != nil {
+			return err
+		}
+		out = l
+		if bytes.Equal(before, after) {
+			return nil // nothing to write
+		}
+		now := s.clock(time.Time{})
+		var evs []license.Event
+		if !bytes.Equal(old.Key.Hash, l.Key.Hash) {
+			evs = append(evs, license.Event{Time: now, License: id, Action: license.ActionKeyRotated, Actor: actor, Detail: "new key " + l.Key.Prefix + "…"})
+		}
+		if detail := licenseDiff(&old, &l); detail != "" {
+			evs = append(evs, license.Event{Time: now, License: id, Action: license.ActionLicenseUpdated, Actor: actor, Detail: detail})
+		}
+		for i := range evs {
+			seq++
+			if err := insertEvent(ctx, tx, seq, &evs[i]); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE licenses SET record = $2, key_hash = $3, event_seq = $4 WHERE id = $1`, id, after, keyHashArg(l.Key.Hash), int64(seq))
+		if isUnique(err, "licenses_key_hash_key") {
+			return &license.FieldError{Field: "key", Reason: "is already the key of another license"}
+		}
+		if err != nil {
+			return err
+		}
+		return setDomains(ctx, tx, id, old.Domains, l.Domains)
+	})
+	if err != nil {
+		return license.License{}, fmt.Errorf("update license %q: %w", id, err)
+	}
+	return out, nil
+}
+
+// licenseDiff names the fields that changed, key aside (it has its own event).
+func licenseDiff(a, b *license.License) string {
+	var parts []string
+	if a.Name != b.Name {
+		parts = append(parts, fmt.Sprintf("name %q → %q", a.Name, b.Name))
+	}
+	if a.Type != b.Type {
+		parts = append(parts, fmt.Sprintf("type %s → %s", a.Type, b.Type))
+	}
+	if a.Seats != b.Seats {
+		parts = append(parts, fmt.Sprintf("seats %d → %d", a.Seats, b.Seats))
+	}
+	if !a.Expires.Equal(b.Expires) {
+		parts = append(parts, "expires "+dateOrNever(a)+" → "+dateOrNever(b))
+	}
+	if !slices.Equal(a.Domains, b.Domains) {
+		parts = append(parts, fmt.Sprintf("domains [%s] → [%s]", strings.Join(a.Domains, " "), strings.Join(b.Domains, " ")))
+	}
+	if !slices.Equal(a.Admins, b.Admins) {
+		parts = append(parts, fmt.Sprintf("admins [%s] → [%s]", strings.Join(a.Admins, " "), strings.Join(b.Admins, " ")))
+	}
+	if !maps.Equal(a.Features, b.Features) {
+		parts = append(parts, "features changed")
+	}
+	if a.LMS != b.LMS {
+		parts = append(parts, "lms changed")
+	}
+	return strings.Join(parts, "; ")
+}
+
+func dateOrNever(l *license.License) string {
+	if l.Expires.IsZero() {
+		return "never"
+	}
+	return l.Expires.Format("2006-01-02")
+}
+
+// DeleteLicense implements license.Store: the license row goes first, so
+// that its lock waits for any Apply in progress, then what hangs off it.
+func (s *Store) DeleteLicense(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM licenses WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("license %q: %w", id, license.ErrNotFound)
+		}
+		for _, table := range []string{"members", "claims", "events", "feed"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE license_id = $1`, id); err != nil {
+				return fmt.Errorf("%s: %w", table, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete license %q: %w", id, err)
+	}
+	s.log.Info("license deleted", slog.String("license", id))
+	return nil
+}
+
+// LicenseByKey implements license.Store.
+func (s *Store) LicenseByKey(ctx context.Context, keyHash []byte) (license.License, error) {
+	if len(keyHash) == 0 {
+		return license.License{}, fmt.Errorf("license by key: %w", license.ErrNotFound)
+	}
+	var id string
+	var raw []byte
+	err := s.pool.QueryRow(ctx, `SELECT id, record FROM licenses WHERE key_hash = $1`, keyHash).Scan(&id, &raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return license.License{}, fmt.Errorf("license by key: %w", license.ErrNotFound)
+	}
+	if err != nil {
+		// The hash is not a secret, but it is not useful in a message either.
+		return license.License{}, fmt.Errorf("license by key: %w", err)
+	}
+	return decodeLicense(id, raw)
+}
