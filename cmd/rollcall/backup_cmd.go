@@ -15,6 +15,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors/syncstate"
 	"github.com/rollcall-sync/rollcall/license/auth"
 	"github.com/rollcall-sync/rollcall/license/bolt"
+	"github.com/rollcall-sync/rollcall/license/scim"
 )
 
 func (a *app) backupCmd() *cobra.Command {
@@ -22,7 +23,8 @@ func (a *app) backupCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "backup --out DIR",
 		Short: "Write a consistent copy of the license store, the sync state and the sign-in tokens",
-		Long: `backup copies rollcall.db, syncstate.db and auth.db into DIR (created
+		Long: `backup copies rollcall.db, syncstate.db and auth.db (and scim.db, once
+SCIM provisioning has been set up) into DIR (created
 0700, files 0600). Each copy is taken inside one read transaction, so it is
 consistent even while a sync writes. If a server is running on these files,
 the copy is taken through its admin socket; otherwise the files are opened
@@ -42,6 +44,11 @@ auth.db, every token is gone: create new ones with 'rollcall token create'.`,
 			}
 			files := []struct{ name, path string }{{"store", dbPath}, {"syncstate", statePath},
 				{"auth", filepath.Join(filepath.Dir(dbPath), authFile)}}
+			// scim.db exists once a provisioning connection was made; a
+			// backup never creates it.
+			if p := filepath.Join(filepath.Dir(dbPath), scimFile); fileExists(p) {
+				files = append(files, struct{ name, path string }{"scim", p})
+			}
 			if out == "-" {
 				return a.backupTar(cmd.Context(), files)
 			}
@@ -131,6 +138,14 @@ func (a *app) backupInto(ctx context.Context, dir string, files []struct{ name, 
 	}
 	defer as.Close()
 	srcs := map[string]backupSource{"store": st, "syncstate": ss, "auth": as}
+	for _, f := range files[3:] { // scim.db, when there is one
+		sc, err := scim.OpenBolt(f.path, lockTimeout)
+		if err != nil {
+			return lockedErr(f.path, err)
+		}
+		defer sc.Close()
+		srcs[f.name] = sc
+	}
 	for _, f := range files {
 		err := writeAtomically(filepath.Join(dir, filepath.Base(f.path)), func(w io.Writer) error {
 			_, err := srcs[f.name].Backup(ctx, w)
@@ -204,4 +219,9 @@ func writeAtomically(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

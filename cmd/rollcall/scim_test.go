@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rollcall-sync/rollcall/license/scim"
 )
 
 // An identity provider provisions into a running server with the token
@@ -47,7 +50,32 @@ func TestSCIMProvisioningThroughServe(t *testing.T) {
 	if code, _ := send("GET", "/Users", ""); code != 200 {
 		t.Fatalf("GET /Users = %d", code)
 	}
+	// scim.db is backed up with the other files, through the running
+	// server and from the files once it stopped.
+	checkSCIMBackup := func(dir string) {
+		t.Helper()
+		s, err := scim.OpenBolt(filepath.Join(dir, "scim.db"), time.Second)
+		if err != nil {
+			t.Fatalf("backup has no usable scim.db: %v", err)
+		}
+		defer s.Close()
+		if _, err := s.Connection(t.Context(), "entra"); err != nil {
+			t.Fatalf("backed-up scim.db lacks the connection: %v", err)
+		}
+		n := 0
+		if err := s.List(t.Context(), "entra", scim.KindUser, func(scim.Resource) error { n++; return nil }); err != nil || n != 1 {
+			t.Fatalf("backed-up scim.db holds %d users (%v), want 1", n, err)
+		}
+	}
+	live := filepath.Join(t.TempDir(), "live")
+	if r := e.ok("", "backup", "--out", live); !strings.Contains(r.stdout, "scim.db (from the running server)") {
+		t.Fatalf("backup through the server did not copy scim.db:\n%s", r.stdout)
+	}
+	checkSCIMBackup(live)
 	p.stop(t, 30*time.Second)
+	offline := filepath.Join(t.TempDir(), "offline")
+	e.ok("", "backup", "--out", offline)
+	checkSCIMBackup(offline)
 
 	m := e.ok("", "members", "list", "--license", "hs", "--filter", "source is scim/entra", "--json")
 	if !strings.Contains(m.stdout, "pushed@district.example.org") {

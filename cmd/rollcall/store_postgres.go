@@ -64,5 +64,8 @@ func backupSources(rt *runtime) map[string]backupSource {
 	if b, ok := rt.store.(backupSource); ok {
 		m["store"] = b
 	}
+	if rt.scim != nil {
+		m["scim"] = rt.scim
+	}
 	return m
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -54,8 +55,17 @@ func OpenBolt(path string, timeout time.Duration) (*BoltStore, error) {
 // Close closes the file.
 func (s *BoltStore) Close() error { return s.db.Close() }
 
-// DB is the open file, for backups.
-func (s *BoltStore) DB() *bbolt.DB { return s.db }
+// Backup writes a consistent copy of the file to w, in one read
+// transaction, so it may run while provisioning writes.
+func (s *BoltStore) Backup(_ context.Context, w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
 
 func (s *BoltStore) CreateConnection(_ context.Context, c Connection) error {
 	if err := c.Validate(); err != nil {
