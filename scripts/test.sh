@@ -24,9 +24,19 @@ if ((${#need[@]})); then
 		echo "missing Debian packages: ${need[*]}; install them (as root: apt-get install ${need[*]}) and run again" >&2
 		exit 1
 	fi
+	# The packages download and unpack while the tests compile: apt waits
+	# on the network and the disk, the compiler on the CPU. The warm-up
+	# only fills Go's build cache; the real run below reports any error.
+	step "compiling the tests in the background while Debian packages install"
+	warm_log=$(mktemp)
+	go test -race -count=1 -run '^$' ./... >"$warm_log" 2>&1 &
+	warm_pid=$!
 	step "installing Debian packages: ${need[*]}"
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
+	step "waiting for the background compile to finish"
+	wait "$warm_pid" || true
+	rm -f "$warm_log"
 fi
 
 # npm clients that run against the fakes (independent clients), each
