@@ -16,7 +16,7 @@ var _ connectortest.Faults = (*fake.Server)(nil)
 // TestConformance runs the shared connector suite against the fake
 // Classroom.
 func TestConformance(t *testing.T) {
-	connectortest.Run(t, connectortest.Harness{Name: Type, Setup: setupClassroom})
+	connectortest.Run(t, connectortest.Harness{Name: Type, Setup: setupClassroom, WaitsOutRateLimits: true})
 }
 
 // userID maps a roster id to a Google-style numeric user id.

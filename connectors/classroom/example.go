@@ -29,6 +29,7 @@ const example = `  - name: classroom
         max_attempts: 6          # including the first; default 6
         max_elapsed: 2m          # default 2m from the first attempt
         base_delay: 500ms        # doubled per attempt, Retry-After wins; default 500ms
-        # rate_window: 1m        # wait rate limits out over the quota window instead of counting them as attempts; default 0 (off)
-        # max_rate_wait: 10m     # total rate-limit waiting in one call when rate_window is set; default 10m
+        rate_window: 1m          # Google's quotas are per minute: rate limits are waited out, up to a minute at a time,
+                                 # instead of counting as attempts; default 1m
+        max_rate_wait: 10m       # total rate-limit waiting in one call (the run's sync.run_timeout bounds it too); default 10m
 `

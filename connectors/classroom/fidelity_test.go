@@ -16,7 +16,7 @@ func TestConformanceFidelity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the conformance suite a second time")
 	}
-	connectortest.Run(t, connectortest.Harness{Name: Type, Setup: func(t *testing.T, env connectortest.Env) connectortest.Instance {
+	connectortest.Run(t, connectortest.Harness{Name: Type, WaitsOutRateLimits: true, Setup: func(t *testing.T, env connectortest.Env) connectortest.Instance {
 		inst := setupClassroom(t, env)
 		srv := inst.Faults.(*fake.Server)
 		srv.RecordFidelity()

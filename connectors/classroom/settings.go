@@ -50,7 +50,7 @@ func (s Settings) withDefaults() Settings {
 	if s.PageSize == 0 {
 		s.PageSize = DefaultPageSize
 	}
-	s.Retry = s.Retry.WithDefaults()
+	s.Retry = googleauth.WithDefaults(s.Retry)
 	return s
 }
 

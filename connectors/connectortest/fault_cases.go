@@ -13,8 +13,46 @@ import (
 
 // Rate limits and server errors are retried, honoring the vendor's wait,
 // and recover when they clear within the attempts; when they outlast the
-// attempts, Fetch fails cleanly after exactly MaxAttempts-1 retries.
+// attempts, Fetch fails cleanly after exactly MaxAttempts-1 retries. A
+// connector that waits rate limits out (Harness.WaitsOutRateLimits)
+// instead recovers from a limit longer than its attempts, and fails only
+// on one that outlasts its whole rate wait.
 func testRetries(t *testing.T, h Harness) {
+	if h.WaitsOutRateLimits {
+		t.Run("rate limit longer than the attempts is waited out", func(t *testing.T) {
+			f := open(t, h, 21, 120, 3, 20)
+			n := f.MaxAttempts + 2
+			wait := f.Faults.RateLimit(n)
+			res, err := f.fetch(context.Background())
+			if err != nil {
+				t.Fatalf("Fetch failed on a rate limit of %d answers, which a connector that waits limits out must outlast: %v", n, err)
+			}
+			f.compare(t, res)
+			if got := f.Upstream.Retries(metrics.ReasonRateLimit); got != n {
+				t.Errorf("%d rate-limit retries (%v), want %d", got, f.Upstream.AllRetries(), n)
+			}
+			for _, d := range f.Clock.Slept() {
+				if d < wait || d <= 0 {
+					t.Errorf("slept %v: the vendor asked for at least %v before each retry", f.Clock.Slept(), wait)
+					break
+				}
+			}
+		})
+		t.Run("rate limit outlasting the rate wait fails", func(t *testing.T) {
+			f := open(t, h, 21, 120, 3, 20)
+			f.Faults.RateLimit(1 << 20)
+			_, err := f.fetch(context.Background())
+			if err == nil {
+				t.Fatal("Fetch succeeded though the rate limit never cleared")
+			}
+			if !errors.Is(err, connectors.ErrRateLimited) || !strings.Contains(err.Error(), f.Name) {
+				t.Errorf("error %v: want connectors.ErrRateLimited naming %q", err, f.Name)
+			}
+			if got := f.Upstream.Retries(metrics.ReasonRateLimit); got <= f.MaxAttempts-1 {
+				t.Errorf("%d rate-limit retries before giving up: a connector that waits limits out must go past its %d attempts", got, f.MaxAttempts)
+			}
+		})
+	}
 	cases := []struct {
 		name    string
 		outlast bool
@@ -27,6 +65,9 @@ func testRetries(t *testing.T, h Harness) {
 		{"server errors outlast retries", true, metrics.ReasonServerError, func(f *fixture, n int) time.Duration { f.Faults.ServerErrors(n); return 0 }},
 	}
 	for _, tc := range cases {
+		if h.WaitsOutRateLimits && tc.outlast && tc.reason == metrics.ReasonRateLimit {
+			continue // the two cases above replace it
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			f := open(t, h, 21, 120, 3, 20)
 			n := 2

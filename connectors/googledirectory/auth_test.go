@@ -138,7 +138,7 @@ func TestSecretsNotLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.srv.ExpireTokens()
-	e.srv.RateLimit(fake.UserRateLimitExceeded, 10, 0)
+	e.srv.RateLimit(fake.UserRateLimitExceeded, 1<<20, 0) // past max_rate_wait
 	_, err := collect(t, e.conn, connectors.Selection{Units: []string{"/Staff"}})
 	if err == nil {
 		t.Fatal("want a rate-limit failure")

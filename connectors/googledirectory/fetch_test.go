@@ -198,23 +198,25 @@ func TestFetchBadSelection(t *testing.T) {
 	}
 }
 
-// Retry-After is honoured, and a wait that would pass max_elapsed ends the
-// retries early.
+// Retry-After is honoured, and a wait that would pass max_rate_wait (the
+// bound of rate-limit waits, which Google's default rate window turns on)
+// ends the retries early.
 func TestRetryAfter(t *testing.T) {
 	cases := []struct {
 		name        string
 		retryAfter  time.Duration
 		faults      int
-		maxElapsed  time.Duration
+		maxRateWait time.Duration
 		wantErr     bool
 		wantRetries int
 	}{
 		{"waits as asked", 7 * time.Second, 2, time.Minute, false, 2},
-		{"gives up when the wait passes max_elapsed", 20 * time.Second, 5, 50 * time.Second, true, 2},
+		{"waits past the attempts", 7 * time.Second, 8, 2 * time.Minute, false, 8},
+		{"gives up when the wait passes max_rate_wait", 20 * time.Second, 5, 50 * time.Second, true, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, nil, envOptions{settings: func(s *Settings) { s.Retry.MaxElapsed = tc.maxElapsed }})
+			e := newEnv(t, nil, envOptions{settings: func(s *Settings) { s.Retry.MaxRateWait = tc.maxRateWait }})
 			e.srv.RateLimit(fake.ResourceExhausted, tc.faults, tc.retryAfter)
 			_, err := collect(t, e.conn, connectors.Selection{Units: []string{"/Staff"}})
 			if (err != nil) != tc.wantErr {

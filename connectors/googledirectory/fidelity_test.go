@@ -18,7 +18,8 @@ func TestConformanceFidelity(t *testing.T) {
 		t.Skip("runs the conformance suite a second time")
 	}
 	connectortest.Run(t, connectortest.Harness{
-		Name: Type,
+		WaitsOutRateLimits: true,
+		Name:               Type,
 		Setup: func(t *testing.T, env connectortest.Env) connectortest.Instance {
 			inst := setupGoogle(t, env)
 			srv := inst.Faults.(googleFaults).e.srv

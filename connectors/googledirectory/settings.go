@@ -99,7 +99,7 @@ func (s Settings) withDefaults() Settings {
 	if s.Concurrency == 0 {
 		s.Concurrency = DefaultConcurrency
 	}
-	s.Retry = s.Retry.WithDefaults()
+	s.Retry = googleauth.WithDefaults(s.Retry)
 	return s
 }
 
