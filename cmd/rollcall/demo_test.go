@@ -82,7 +82,15 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	p.stop(t, 30*time.Second)
-	checkDemoHistory(t, e.dataDir+"/demo", b.people)
+	// The demo went on syncing while its fake district churned: the
+	// license may have moved from the first sync's count by at most the
+	// people the district changed.
+	drift := 0
+	for _, m := range demoChurnLogRe.FindAllStringSubmatch(stderr.String(), -1) {
+		d, _ := strconv.Atoi(m[1])
+		drift += d
+	}
+	checkDemoHistory(t, e.dataDir+"/demo", b.people, drift)
 	// The demo's state is in its own folder, not the data directory's store.
 	if _, err := os.Stat(e.dataDir + "/rollcall.db"); err == nil {
 		t.Fatal("the demo wrote the real license store")
@@ -95,7 +103,7 @@ func TestDemo(t *testing.T) {
 // checkDemoHistory opens the demo's store: the district license has a
 // school year of generated history, labelled as such, that ends at the
 // people of the directory, and sync runs for every history day.
-func checkDemoHistory(t *testing.T, dir string, people int) {
+func checkDemoHistory(t *testing.T, dir string, people, drift int) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := bolt.Open(filepath.Join(dir, "rollcall.db"), bolt.Options{Timeout: time.Second})
@@ -132,8 +140,8 @@ func checkDemoHistory(t *testing.T, dir string, people int) {
 	if len(days) < 60 || removed == 0 || earliest > first.AddDate(0, 0, 10).Format(time.DateOnly) {
 		t.Fatalf("generated history: %d days from %s, %d removals; want a school year from %s with leavers", len(days), earliest, removed, first.Format(time.DateOnly))
 	}
-	if l.Created.After(first) || l.Used != people {
-		t.Fatalf("license created %s with %d members; want before %s and %d", l.Created, l.Used, first, people)
+	if l.Created.After(first) || l.Used < people-drift || l.Used > people+drift {
+		t.Fatalf("license created %s with %d members; want before %s and %d (± the %d people the fake changed since)", l.Created, l.Used, first, people, drift)
 	}
 	ss, err := syncstate.Open(filepath.Join(dir, "syncstate.db"), syncstate.Options{Timeout: time.Second})
 	if err != nil {
