@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -267,7 +266,7 @@ func (s *Store) UpdateLicense(ctx context.Context, id string, actor string, fn f
 				return err
 			}
 		}
-		if detail := licenseDiff(&old, &l); detail != "" {
+		if detail := license.LicenseDiff(&old, &l); detail != "" {
 			if err := addEvent(lb, &license.Event{Time: now, License: id, Action: license.ActionLicenseUpdated, Actor: actor, Detail: detail}); err != nil {
 				return err
 			}
@@ -279,43 +278,6 @@ func (s *Store) UpdateLicense(ctx context.Context, id string, actor string, fn f
 	}
 	s.cache.drop(id)
 	return out, nil
-}
-
-// licenseDiff names the fields that changed, key aside (it has its own event).
-func licenseDiff(a, b *license.License) string {
-	var parts []string
-	if a.Name != b.Name {
-		parts = append(parts, fmt.Sprintf("name %q → %q", a.Name, b.Name))
-	}
-	if a.Type != b.Type {
-		parts = append(parts, fmt.Sprintf("type %s → %s", a.Type, b.Type))
-	}
-	if a.Seats != b.Seats {
-		parts = append(parts, fmt.Sprintf("seats %d → %d", a.Seats, b.Seats))
-	}
-	if !a.Expires.Equal(b.Expires) {
-		parts = append(parts, "expires "+dateOrNever(a)+" → "+dateOrNever(b))
-	}
-	if !slices.Equal(a.Domains, b.Domains) {
-		parts = append(parts, fmt.Sprintf("domains [%s] → [%s]", strings.Join(a.Domains, " "), strings.Join(b.Domains, " ")))
-	}
-	if !slices.Equal(a.Admins, b.Admins) {
-		parts = append(parts, fmt.Sprintf("admins [%s] → [%s]", strings.Join(a.Admins, " "), strings.Join(b.Admins, " ")))
-	}
-	if !maps.Equal(a.Features, b.Features) {
-		parts = append(parts, "features changed")
-	}
-	if a.LMS != b.LMS {
-		parts = append(parts, "lms changed")
-	}
-	return strings.Join(parts, "; ")
-}
-
-func dateOrNever(l *license.License) string {
-	if l.Expires.IsZero() {
-		return "never"
-	}
-	return l.Expires.Format("2006-01-02")
 }
 
 // DeleteLicense implements license.Store.

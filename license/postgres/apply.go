@@ -510,70 +510,11 @@ func decide(s *slot, l *license.License, expired bool, ch *license.Change, now t
 		r.MembersAdded++
 		return license.ActionMemberAdded, string(roleOf(ch))
 	}
-	c := s.cur.Claim(ch.Source)
-	if c == nil {
-		s.cur.Claims = append(slices.Clone(s.cur.Claims), nc)
-		s.cur.Resolve()
+	action, detail := license.MergeClaim(&s.cur, nc, r)
+	if action != "" {
 		s.dirty = true
-		r.ClaimsAdded++
-		return license.ActionClaimAdded, ""
 	}
-	if c.SameAttributes(&nc) {
-		r.Unchanged++
-		return "", ""
-	}
-	detail := claimDiff(c, &nc)
-	action := license.ActionClaimUpdated
-	switch {
-	case c.Leaving.IsZero() && !nc.Leaving.IsZero():
-		// One event says it all: the source let go, the claim stays until the date.
-		action, detail = license.ActionClaimLeaving, "leaving on "+nc.Leaving.UTC().Format(time.RFC3339)
-		if nc.LeavingRevokes {
-			detail += ", without access meanwhile"
-		}
-		r.ClaimsLeaving++
-	case !c.Leaving.IsZero() && nc.Leaving.IsZero():
-		action, detail = license.ActionClaimRestored, strings.TrimPrefix(detail, "no longer leaving; ")
-		r.ClaimsRestored++
-	}
-	nc.FirstSeen = c.FirstSeen
-	s.cur.Claims = slices.Clone(s.cur.Claims)
-	*s.cur.Claim(ch.Source) = nc
-	s.cur.Resolve()
-	s.dirty = true
-	r.ClaimsUpdated++
 	return action, detail
-}
-
-// claimDiff says what an update changed, for the audit trail.
-func claimDiff(a, b *license.Claim) string {
-	var parts []string
-	if a.Name != b.Name {
-		parts = append(parts, fmt.Sprintf("name %q → %q", a.Name, b.Name))
-	}
-	if a.Role != b.Role {
-		parts = append(parts, fmt.Sprintf("role %s → %s", orNone(string(a.Role)), orNone(string(b.Role))))
-	}
-	if a.OrgUnit != b.OrgUnit {
-		parts = append(parts, fmt.Sprintf("org unit %q → %q", a.OrgUnit, b.OrgUnit))
-	}
-	if a.ExternalID != b.ExternalID {
-		parts = append(parts, fmt.Sprintf("external id %q → %q", a.ExternalID, b.ExternalID))
-	}
-	if !maps.Equal(a.Attrs, b.Attrs) {
-		parts = append(parts, "attributes changed")
-	}
-	if !a.Leaving.IsZero() && b.Leaving.IsZero() {
-		parts = append([]string{"no longer leaving"}, parts...)
-	}
-	return strings.Join(parts, "; ")
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }
 
 // lowerKey is the name sort key: strings.ToLower, as the bbolt store and

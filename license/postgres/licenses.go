@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -192,7 +191,7 @@ func (s *Store) UpdateLicense(ctx context.Context, id string, actor string, fn f
 		if !bytes.Equal(old.Key.Hash, l.Key.Hash) {
 			evs = append(evs, license.Event{Time: now, License: id, Action: license.ActionKeyRotated, Actor: actor, Detail: "new key " + l.Key.Prefix + "…"})
 		}
-		if detail := licenseDiff(&old, &l); detail != "" {
+		if detail := license.LicenseDiff(&old, &l); detail != "" {
 			evs = append(evs, license.Event{Time: now, License: id, Action: license.ActionLicenseUpdated, Actor: actor, Detail: detail})
 		}
 		for i := range evs {
@@ -214,43 +213,6 @@ func (s *Store) UpdateLicense(ctx context.Context, id string, actor string, fn f
 		return license.License{}, fmt.Errorf("update license %q: %w", id, err)
 	}
 	return out, nil
-}
-
-// licenseDiff names the fields that changed, key aside (it has its own event).
-func licenseDiff(a, b *license.License) string {
-	var parts []string
-	if a.Name != b.Name {
-		parts = append(parts, fmt.Sprintf("name %q → %q", a.Name, b.Name))
-	}
-	if a.Type != b.Type {
-		parts = append(parts, fmt.Sprintf("type %s → %s", a.Type, b.Type))
-	}
-	if a.Seats != b.Seats {
-		parts = append(parts, fmt.Sprintf("seats %d → %d", a.Seats, b.Seats))
-	}
-	if !a.Expires.Equal(b.Expires) {
-		parts = append(parts, "expires "+dateOrNever(a)+" → "+dateOrNever(b))
-	}
-	if !slices.Equal(a.Domains, b.Domains) {
-		parts = append(parts, fmt.Sprintf("domains [%s] → [%s]", strings.Join(a.Domains, " "), strings.Join(b.Domains, " ")))
-	}
-	if !slices.Equal(a.Admins, b.Admins) {
-		parts = append(parts, fmt.Sprintf("admins [%s] → [%s]", strings.Join(a.Admins, " "), strings.Join(b.Admins, " ")))
-	}
-	if !maps.Equal(a.Features, b.Features) {
-		parts = append(parts, "features changed")
-	}
-	if a.LMS != b.LMS {
-		parts = append(parts, "lms changed")
-	}
-	return strings.Join(parts, "; ")
-}
-
-func dateOrNever(l *license.License) string {
-	if l.Expires.IsZero() {
-		return "never"
-	}
-	return l.Expires.Format("2006-01-02")
 }
 
 // DeleteLicense implements license.Store: the license row goes first, so
