@@ -10,10 +10,12 @@
 // license.Store.Apply as every other source, so the union of claims,
 // seats, overflow and the audit trail hold as they do for syncs. A user
 // set active: false, or deleted, loses the connection's claims; one
-// re-activated gets them back. A push that would remove more claims at
-// once than the connection's deletion limit keeps its resource changes
-// (the identity provider's view is recorded) but holds the removals until
-// an admin approves them (`rollcall scim approve`), as syncs hold theirs.
+// re-activated gets them back. Pushes that would remove more claims within
+// an hour than the connection's deletion limit (Entra ID and Okta
+// deprovision one request per user, so a mass removal arrives as many
+// small pushes) keep their resource changes (the identity provider's view
+// is recorded) but hold the removals until an admin approves them
+// (`rollcall scim approve`), as syncs hold theirs.
 //
 // Filters and PATCH paths are parsed with github.com/scim2/filter-parser.
 // The package accepts what the two big clients send beyond the RFC: Entra
