@@ -139,6 +139,13 @@ func (a *app) openRuntimeAt(cfg *config.Config, dbPath, statePath, authPath stri
 		rt.Close()
 		return nil, err
 	}
+	// A large source's snapshot spills beside the bbolt files, on the
+	// volume that already holds the district; with PostgreSQL there is no
+	// local data folder, so the system's temporary one.
+	spillDir := ""
+	if cfg.Store.Driver != config.DriverPostgres {
+		spillDir = filepath.Dir(dbPath)
+	}
 	schedules, types := map[string]string{}, map[string]string{}
 	for _, c := range cfg.Connectors {
 		schedules[c.Name], types[c.Name] = c.Schedule, c.Type
@@ -153,6 +160,7 @@ func (a *app) openRuntimeAt(cfg *config.Config, dbPath, statePath, authPath stri
 		ConnectorSchedules: schedules,
 		ConnectorTypes:     types,
 		BatchSize:          cfg.Sync.BatchSize,
+		SpillDir:           spillDir,
 		Jitter:             cfg.Sync.Jitter,
 		RunTimeout:         cmp.Or(cfg.Sync.RunTimeout, config.DefaultRunTimeout),
 		QuarantineAfter:    cfg.Sync.QuarantineAfter,

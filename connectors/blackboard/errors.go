@@ -22,8 +22,8 @@ var ErrBadUnit = errors.New("unit must be course:<id>, term:<id> or datasource:<
 
 // ErrEmailsHidden marks a read that found people but not one email: the
 // user the REST application acts as cannot see users' contact details, and
-// a sync on it would remove everyone.
-var ErrEmailsHidden = errors.New("no user in Blackboard Learn shows a contact.email: the REST application's user needs an entitlement such as system.user.VIEW to see emails")
+// a sync on it would remove everyone. It wraps connectors.ErrNoEmails.
+var ErrEmailsHidden = connectors.HiddenEmails("no user in Blackboard Learn shows a contact.email: the REST application's user needs an entitlement such as system.user.VIEW to see emails")
 
 // APIError is a Learn call that failed for good: after the retries, or at
 // once for an answer not worth retrying. Its text names the connector, the

@@ -62,7 +62,7 @@ func (c *Connector) Fetch(ctx context.Context, sel connectors.Selection, emit fu
 	}
 	done := map[string]bool{} // a course reached through two units is read once
 	buf := make([]connectors.Person, 0, c.s.PageSize)
-	var seen emailsSeen
+	var seen connectors.EmailCount
 	terms := map[string]bool{} // term id -> available, as read once per Fetch
 	for _, u := range p.units {
 		if u.kind == "course" {
@@ -111,10 +111,9 @@ func (c *Connector) Fetch(ctx context.Context, sel connectors.Selection, emit fu
 			return err
 		}
 	}
-	if seen.people >= minPeopleForEmailCheck && seen.withEmail == 0 {
-		return fmt.Errorf("%s: %d people read: %w", c.prefix(), seen.people, ErrEmailsHidden)
-	}
-	return nil
+	// Not one email is an application user that may not see them: fail
+	// rather than plan everyone away (the rule is connectors.EmailCount's).
+	return seen.Err(c.prefix(), "people", ErrEmailsHidden)
 }
 
 // courseOpen says whether a listed course is available: Yes, or Term
@@ -147,15 +146,8 @@ func (c *Connector) courseOpen(ctx context.Context, cr course, terms map[string]
 	return true, nil
 }
 
-// minPeopleForEmailCheck is how many people a read must find before "not
-// one email" is taken for a missing entitlement rather than chance.
-const minPeopleForEmailCheck = 20
-
-// emailsSeen counts, over one Fetch, the people read and those with an email.
-type emailsSeen struct{ people, withEmail int }
-
 // memberships reads one course's memberships page by page.
-func (c *Connector) memberships(ctx context.Context, p *plan, courseID string, buf *[]connectors.Person, seen *emailsSeen, emit func([]connectors.Person) error) error {
+func (c *Connector) memberships(ctx context.Context, p *plan, courseID string, buf *[]connectors.Person, seen *connectors.EmailCount, emit func([]connectors.Person) error) error {
 	q := url.Values{"expand": {"user"}, "limit": {strconv.Itoa(c.s.PageSize)}, "availability.available": {"Yes"}}
 	first := c.s.BaseURL + "/learn/api/public/v1/courses/" + url.PathEscape(courseID) + "/users?" + q.Encode()
 	unitName := "course:" + courseID
@@ -180,10 +172,7 @@ func (c *Connector) memberships(ctx context.Context, p *plan, courseID string, b
 				id = m.UserID
 			}
 			email := strings.TrimSpace(u.Contact.Email)
-			seen.people++
-			if email != "" {
-				seen.withEmail++
-			}
+			seen.Count(email)
 			out = append(out, connectors.Person{
 				ExternalID: id,
 				Email:      email,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -328,15 +329,38 @@ func TestUnknownOption(t *testing.T) {
 }
 
 // A Learn that shows nobody's email (the application's user lacks the
-// entitlement) fails the read instead of planning everyone away.
+// entitlement) fails the read instead of planning everyone away, however
+// few people it read (connectors.EmailCount's rule; this connector once
+// let reads of fewer than 20 people pass).
 func TestEmailsHidden(t *testing.T) {
-	d := fake.Generate(11, 200, 8)
-	for i := range d.Users {
-		d.Users[i].Email = ""
-	}
-	e := newEnv(t, d, fake.Options{Fidelity: true}, "learn", nil, nil, nil)
-	err := e.conn.Fetch(context.Background(), connectors.Selection{Units: []string{"term:_1_1"}}, func([]connectors.Person) error { return nil })
-	if !errors.Is(err, ErrEmailsHidden) {
-		t.Fatalf("Fetch with no email anywhere = %v, want ErrEmailsHidden", err)
+	for _, tc := range []struct {
+		name  string
+		d     *fake.District
+		small bool // fewer than 20 people
+	}{{"district", fake.Generate(11, 200, 8), false}, {"a few people", fake.Generate(11, 3, 1), true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			sel := connectors.Selection{Units: []string{"term:_1_1"}}
+			people := 0
+			e := newEnv(t, tc.d, fake.Options{Fidelity: true}, "learn", nil, nil, nil)
+			if err := e.conn.Fetch(context.Background(), sel, func(p []connectors.Person) error { people += len(p); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if people == 0 || (people < 20) != tc.small {
+				t.Fatalf("%d people read with emails shown", people)
+			}
+			for i := range tc.d.Users {
+				tc.d.Users[i].Email = ""
+			}
+			e = newEnv(t, tc.d, fake.Options{Fidelity: true}, "learn", nil, nil, nil)
+			err := e.conn.Fetch(context.Background(), sel, func([]connectors.Person) error { return nil })
+			if !errors.Is(err, ErrEmailsHidden) || !errors.Is(err, connectors.ErrNoEmails) {
+				t.Fatalf("Fetch with no email anywhere = %v, want ErrEmailsHidden and connectors.ErrNoEmails", err)
+			}
+			for _, want := range []string{`"learn"`, strconv.Itoa(people) + " people read", "system.user.VIEW"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q does not say %q", err, want)
+				}
+			}
+		})
 	}
 }

@@ -20,8 +20,8 @@ var ErrBadUnit = errors.New("unit must be orgunit:<id>, offering:<id> or section
 
 // ErrEmailsHidden marks a read that found people but not one email: the
 // service user lacks the permission to see email addresses, and a sync
-// on it would remove everyone.
-var ErrEmailsHidden = errors.New("no email address visible for anyone in Brightspace: the service user's role needs the permission to see email addresses")
+// on it would remove everyone. It wraps connectors.ErrNoEmails.
+var ErrEmailsHidden = connectors.HiddenEmails("Brightspace sent every EmailAddress null: the service user's role needs the permission to see email addresses")
 
 // APIError is a Brightspace call that failed for good: after the
 // retries, or at once for an answer not worth retrying. Its text names

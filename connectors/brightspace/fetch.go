@@ -56,10 +56,6 @@ type pagedResultSet[T any] struct {
 	Items      []T        `json:"Items"`
 }
 
-// minPeopleForEmailCheck is how many people a read must find before "not
-// one email" is taken for a permission problem rather than chance.
-const minPeopleForEmailCheck = 20
-
 // Fetch emits everyone active with a mapped role in the selection's org
 // units, one emit per page. A person in several offerings or sections is
 // emitted once per enrollment; the planner folds them.
@@ -98,21 +94,20 @@ func (c *Connector) Fetch(ctx context.Context, sel connectors.Selection, emit fu
 			return err
 		}
 	}
-	if r.people >= minPeopleForEmailCheck && r.withEmail == 0 {
-		return fmt.Errorf("%s: %d people read: %w", c.prefix(), r.people, ErrEmailsHidden)
-	}
-	return nil
+	// Not one email is a service user that may not see them: fail rather
+	// than plan everyone away (the rule is connectors.EmailCount's).
+	return r.seen.Err(c.prefix(), "people", ErrEmailsHidden)
 }
 
 // reader is one Fetch's state.
 type reader struct {
-	c                 *Connector
-	p                 *plan
-	v                 string
-	emit              func([]connectors.Person) error
-	done              map[string]bool // org units already read
-	buf               []connectors.Person
-	people, withEmail int
+	c    *Connector
+	p    *plan
+	v    string
+	emit func([]connectors.Person) error
+	done map[string]bool // org units already read
+	buf  []connectors.Person
+	seen connectors.EmailCount // people read, and those with an email
 }
 
 // enrollments reads one org unit's active users, page by page.
@@ -139,10 +134,7 @@ func (r *reader) enrollments(ctx context.Context, ou string) error {
 			if it.User.EmailAddress != nil {
 				email = strings.TrimSpace(*it.User.EmailAddress)
 			}
-			r.people++
-			if email != "" {
-				r.withEmail++
-			}
+			r.seen.Count(email)
 			out = append(out, connectors.Person{
 				ExternalID: strconv.FormatInt(int64(it.User.Identifier), 10),
 				Email:      email,

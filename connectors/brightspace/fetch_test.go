@@ -3,6 +3,7 @@ package brightspace
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"strconv"
@@ -213,17 +214,37 @@ func TestPermissionTraps(t *testing.T) {
 		got := fetchAll(t, e.conn, connectors.Selection{Units: []string{"orgunit:6606"}})
 		compare(t, got, members(d, onlyStaff, offerings(d, 0)...))
 	})
-	t.Run("emails hidden", func(t *testing.T) {
-		blank := fake.Generate(6, 200, 8)
-		for i := range blank.Users {
-			blank.Users[i].Email = ""
-		}
-		e := generated(t, blank, fake.Options{}, nil)
-		err := e.conn.Fetch(context.Background(), connectors.Selection{Units: []string{"orgunit:6606"}}, func([]connectors.Person) error { return nil })
-		if !errors.Is(err, ErrEmailsHidden) {
-			t.Fatalf("Fetch with every email null = %v, want ErrEmailsHidden", err)
-		}
-	})
+	// However few people the read finds (connectors.EmailCount's rule;
+	// this connector once let reads of fewer than 20 people pass).
+	for _, size := range []int{200, 3} {
+		t.Run(fmt.Sprintf("emails hidden/%d people generated", size), func(t *testing.T) {
+			blank := fake.Generate(6, size, max(1, size/25))
+			sel := connectors.Selection{Units: []string{"orgunit:6606"}}
+			shown := 0
+			if err := generated(t, blank, fake.Options{}, nil).conn.Fetch(context.Background(), sel, func(p []connectors.Person) error {
+				shown += len(p)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if shown == 0 || (shown < 20) != (size < 20) {
+				t.Fatalf("%d people read with emails shown", shown)
+			}
+			for i := range blank.Users {
+				blank.Users[i].Email = ""
+			}
+			e := generated(t, blank, fake.Options{}, nil)
+			err := e.conn.Fetch(context.Background(), sel, func([]connectors.Person) error { return nil })
+			if !errors.Is(err, ErrEmailsHidden) || !errors.Is(err, connectors.ErrNoEmails) {
+				t.Fatalf("Fetch with every email null = %v, want ErrEmailsHidden and connectors.ErrNoEmails", err)
+			}
+			for _, want := range []string{`"d2l"`, fmt.Sprintf("%d people read", shown), "permission to see email addresses"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q does not say %q", err, want)
+				}
+			}
+		})
+	}
 }
 
 // The credit bucket: a spent bucket answers 429 with only Retry-After,

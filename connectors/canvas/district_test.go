@@ -2,6 +2,7 @@ package canvas
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -159,8 +160,12 @@ func TestNoEmailPermission(t *testing.T) {
 		sel := connectors.Selection{Units: []string{unit}}
 		emitted := 0
 		err := blind.Fetch(context.Background(), sel, func(p []connectors.Person) error { emitted += len(p); return nil })
-		if err == nil || !strings.Contains(err.Error(), "read_email_addresses") || !strings.Contains(err.Error(), `canvas "lms"`) {
-			t.Errorf("%s: Fetch = %v, want ErrEmailPermission naming the connector", unit, err)
+		if !errors.Is(err, ErrEmailPermission) || !errors.Is(err, connectors.ErrNoEmails) || !strings.Contains(err.Error(), "read_email_addresses") ||
+			!strings.Contains(err.Error(), `canvas "lms"`) || !strings.Contains(err.Error(), "people read before") {
+			t.Errorf("%s: Fetch = %v, want ErrEmailPermission (a connectors.ErrNoEmails) naming the connector and the count", unit, err)
+		}
+		if err := blind.ValidateSelection(context.Background(), sel); !errors.Is(err, connectors.ErrNoEmails) {
+			t.Errorf("%s: ValidateSelection = %v, want a connectors.ErrNoEmails", unit, err)
 		}
 		if _, err := reconcile.Collect(context.Background(), blind, sel); err == nil {
 			t.Errorf("%s: a snapshot was collected without emails", unit)

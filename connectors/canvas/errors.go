@@ -19,8 +19,8 @@ var ErrUnknownUnit = errors.New("no such course, account or term in Canvas")
 // ErrEmailPermission marks a token whose user may not see other users'
 // email addresses: Canvas leaves the email key out of every user it
 // lists. A sync cannot tell members without emails, so it fails and
-// removes nobody.
-var ErrEmailPermission = errors.New(`the token's user may not see email addresses in Canvas (Canvas sent no email key): give them a role with the permission "Users - view primary email address" (read_email_addresses) on the account or course synced`)
+// removes nobody. It wraps connectors.ErrNoEmails.
+var ErrEmailPermission = connectors.HiddenEmails(`the token's user may not see email addresses in Canvas (Canvas sent no email key): give them a role with the permission "Users - view primary email address" (read_email_addresses) on the account or course synced`)
 
 // ErrBadUnit marks a selection unit that is not course:<id>,
 // account:<id> or term:<id>.

@@ -151,6 +151,11 @@ type read struct {
 	// emitted once, so that the planner counts each of them as one skip
 	// however many courses they are in.
 	noEmail map[id]bool
+	// seen counts the people read, for the error that stops a read.
+	// Canvas tells a hidden email (no key) from a missing one (null), so
+	// the key, not connectors.EmailCount's rule, decides here: a null
+	// for everyone is people who truly have no email.
+	seen connectors.EmailCount
 }
 
 // course reads one course.
@@ -225,8 +230,10 @@ func (c *Connector) usersPage(p *plan, r *read, call, unitName string, body []by
 			continue
 		}
 		if !u.Email.set && confirmed {
-			return out, fmt.Errorf("%s: %s: user %d: %w", c.prefix(), call, u.ID, ErrEmailPermission)
+			return out, fmt.Errorf("%s: %s: user %d came without Canvas's email key (%d people read before): %w",
+				c.prefix(), call, u.ID, r.seen.People(), ErrEmailPermission)
 		}
+		r.seen.Count(u.Email.v)
 		email := strings.TrimSpace(u.Email.v)
 		if email == "" {
 			if r.noEmail[u.ID] {

@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/metrics"
+	"github.com/rollcall-sync/rollcall/connectors/reconcile"
 	"github.com/rollcall-sync/rollcall/connectors/syncstate"
 	"github.com/rollcall-sync/rollcall/license"
 )
@@ -47,8 +50,14 @@ type Options struct {
 	ConnectorSchedules map[string]string
 	ConnectorTypes     map[string]string
 	BatchSize          int
-	Jitter             time.Duration
-	Now                func() time.Time
+	// SpillDir is where a sync keeps a large source's snapshot on disk
+	// (see reconcile.CollectOptions) instead of in memory; "" means the
+	// system's temporary folder. SpillAfter is how many people a snapshot
+	// holds in memory before it spills; zero: reconcile.DefaultSpillAfter.
+	SpillDir   string
+	SpillAfter int
+	Jitter     time.Duration
+	Now        func() time.Time
 	// RunTimeout bounds one run, rate-limit waits included; 0: none.
 	RunTimeout time.Duration
 	// QuarantineAfter failed runs in a row quarantine a deployment; 0:
@@ -86,6 +95,7 @@ type Engine struct {
 	schedules map[string]string
 	types     map[string]string
 	batch     int
+	spill     reconcile.CollectOptions
 	jitter    time.Duration
 	now       func() time.Time
 
@@ -128,6 +138,7 @@ func New(opts Options) (*Engine, error) {
 		schedules: opts.ConnectorSchedules,
 		types:     opts.ConnectorTypes,
 		batch:     opts.BatchSize,
+		spill:     reconcile.CollectOptions{SpillDir: cmp.Or(opts.SpillDir, os.TempDir()), SpillAfter: opts.SpillAfter},
 		jitter:    opts.Jitter,
 		now:       opts.Now,
 		running:   map[string]bool{},

@@ -214,14 +214,21 @@ func (e *Engine) run(ctx context.Context, d connectors.Deployment, trigger strin
 	if !ok {
 		return run, fmt.Errorf("sync %s: connector %q is not open", d.Name, d.Connector)
 	}
-	snap, err := reconcile.Collect(ctx, conn, d.Selection)
+	snap, err := reconcile.CollectWith(ctx, conn, d.Selection, e.spill)
 	if err != nil {
 		return run, fmt.Errorf("sync %s: %w", d.Name, err)
 	}
+	// The plan reads its adds back from a spilled snapshot until Apply is
+	// done with them.
+	defer func() {
+		if err := snap.Close(); err != nil {
+			log.Warn("close the snapshot", "err", err)
+		}
+	}()
 	run.SnapshotHash = snap.Hash
-	run.Counts.Desired = len(snap.People)
+	run.Counts.Desired = snap.Len()
 	run.Counts.Skipped = snap.SkippedCount
-	e.metrics.SetDesired(d.Name, len(snap.People))
+	e.metrics.SetDesired(d.Name, snap.Len())
 	e.metrics.SetSkippedPeople(d.Name, snap.SkippedCount)
 	for _, s := range firstN(snap.Skipped, 20) {
 		log.Warn("person skipped", "external_id", s.ExternalID, "email", s.Email, "reason", s.Reason)

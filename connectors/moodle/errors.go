@@ -18,8 +18,9 @@ var ErrUnknownUnit = errors.New("no such category or course in Moodle")
 var ErrBadUnit = errors.New("unit must be category:<id> or course:<id>")
 
 // ErrNoEmails marks a roster in which Moodle showed nobody's email: the
-// token's user may not see them, and syncing would skip everyone.
-var ErrNoEmails = errors.New("no participant came with an email: the token's user needs moodle/site:viewuseridentity (or email among the site's identity fields)")
+// token's user may not see them, and syncing would skip everyone. It
+// wraps connectors.ErrNoEmails.
+var ErrNoEmails = connectors.HiddenEmails("the token's user needs moodle/site:viewuseridentity (or email among the site's identity fields)")
 
 // ErrInvalidToken marks a token Moodle does not know (errorcode invalidtoken).
 var ErrInvalidToken = errors.New("web-service token refused by Moodle")

@@ -106,14 +106,9 @@ func (c *Connector) Fetch(ctx context.Context, sel connectors.Selection, emit fu
 		return err
 	}
 	buf := make([]connectors.Person, 0, c.s.PageSize)
-	var people, emails int
+	var seen connectors.EmailCount
 	counted := func(page []connectors.Person) error {
-		for i := range page {
-			if page[i].Email != "" {
-				emails++
-			}
-		}
-		people += len(page)
+		seen.CountPage(page)
 		return emit(page)
 	}
 	for _, cid := range courses {
@@ -123,11 +118,8 @@ func (c *Connector) Fetch(ctx context.Context, sel connectors.Selection, emit fu
 	}
 	// Everyone without an email is a token that may not see them, not a
 	// district of people without addresses: fail rather than plan to
-	// skip (and so remove) everyone.
-	if people > 0 && emails == 0 {
-		return fmt.Errorf("%s: %d participants read: %w", c.prefix(), people, ErrNoEmails)
-	}
-	return nil
+	// skip everyone (the rule is connectors.EmailCount's).
+	return seen.Err(c.prefix(), "participants", ErrNoEmails)
 }
 
 // participants pages one course's active enrolments.

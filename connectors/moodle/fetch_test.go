@@ -152,7 +152,8 @@ func TestNoEmailsVisible(t *testing.T) {
 	}
 	e := newEnv(t, st, "mdl", nil, nil, nil)
 	err := e.conn.Fetch(context.Background(), connectors.Selection{Units: []string{"category:2"}}, func([]connectors.Person) error { return nil })
-	if !errors.Is(err, ErrNoEmails) || !strings.Contains(err.Error(), "viewuseridentity") {
+	if !errors.Is(err, ErrNoEmails) || !errors.Is(err, connectors.ErrNoEmails) || !strings.Contains(err.Error(), "viewuseridentity") ||
+		!strings.Contains(err.Error(), `"mdl"`) || !strings.Contains(err.Error(), " participants read") {
 		t.Fatalf("all emails hidden: %v", err)
 	}
 }

@@ -79,11 +79,23 @@ type bundle struct {
 	enrollments []bundleEnrollment
 	orgs        map[string]string // sourcedId → status; nil: orgs.csv absent
 	classes     map[string]string // likewise
+	// orgRoles are the users' roles at orgs: roles.csv's rows when the
+	// bundle has it (1.2), else users.csv's role at each of the user's
+	// orgSourcedIds (1.1). rolesFrom names where they came from.
+	orgRoles  []bundleRole
+	rolesFrom string
+}
+
+// bundleRole is one role a user holds at an org.
+type bundleRole struct {
+	user, org, role, status, endDate string
 }
 
 type bundleUser struct {
 	id, status, username, email, given, family string
 	enabled                                    bool
+	role                                       string   // users.csv's role (1.1); "" when the file has none
+	orgIDs                                     []string // users.csv's orgSourcedIds (1.1)
 }
 
 type bundleEnrollment struct {
@@ -162,7 +174,7 @@ func readBundle(fsys fs.FS, name string) (*bundle, error) {
 		_, err := fs.Stat(fsys, f)
 		return err == nil
 	}
-	for _, f := range []string{fileUsers, fileEnrollments, fileOrgs, fileClasses} {
+	for _, f := range []string{fileUsers, fileEnrollments, fileOrgs, fileClasses, fileRoles} {
 		prop := "file." + strings.TrimSuffix(f, ".csv")
 		mode, listed := modes[prop]
 		required := f == fileUsers || f == fileEnrollments
@@ -214,16 +226,59 @@ func readBundle(fsys fs.FS, name string) (*bundle, error) {
 		}
 	}
 	userIDs := map[string]struct{}{}
+	rolesFile := modes["file.roles"].value == "bulk"
 	if err := readFile(fsys, fileUsers, ps, func(r *row) {
 		u := bundleUser{id: r.id(), status: r.status(), username: r.get("username"), email: r.get("email"),
 			given: r.get("givenName"), family: r.get("familyName")}
 		u.enabled = r.boolean("enabledUser")
+		if !rolesFile {
+			// 1.1: the user's one role, at each of their orgs.
+			if u.role = strings.TrimSpace(r.get("role")); u.role != "" && !knownRole(u.role) {
+				r.bad("role", fmt.Sprintf("%q is not a OneRoster role", u.role))
+			}
+			u.orgIDs = splitList(r.get("orgSourcedIds"))
+		}
 		if u.id != "" {
 			userIDs[u.id] = struct{}{}
 			b.users = append(b.users, u)
 		}
 	}); err != nil {
 		return nil, err
+	}
+	if rolesFile {
+		b.rolesFrom = fileRoles
+		if err := readFile(fsys, fileRoles, ps, func(r *row) {
+			r.id()
+			br := bundleRole{status: r.status(), user: r.nonEmpty("userSourcedId"), org: r.nonEmpty("orgSourcedId"),
+				role: r.nonEmpty("role")}
+			if br.role != "" && !knownRole(br.role) {
+				r.bad("role", fmt.Sprintf("%q is not a OneRoster role (1.2: aide, counselor, districtAdministrator, guardian, parent, principal, proctor, relative, siteAdministrator, student, systemAdministrator, teacher, or ext:<name>)", br.role))
+			}
+			if rt := r.nonEmpty("roleType"); rt != "" && !slices.Contains(roleTypes, rt) {
+				r.bad("roleType", fmt.Sprintf("%q: must be primary or secondary", rt))
+			}
+			r.date("beginDate")
+			br.endDate = r.date("endDate")
+			if _, ok := userIDs[br.user]; br.user != "" && !ok {
+				r.bad("userSourcedId", fmt.Sprintf("%q is not a user of users.csv", br.user))
+			}
+			if _, ok := b.orgs[br.org]; br.org != "" && b.orgs != nil && !ok {
+				r.bad("orgSourcedId", fmt.Sprintf("%q is not an org of orgs.csv", br.org))
+			}
+			b.orgRoles = append(b.orgRoles, br)
+		}); err != nil {
+			return nil, err
+		}
+	} else {
+		b.rolesFrom = fileUsers + " role"
+		for i := range b.users {
+			u := &b.users[i]
+			for _, org := range u.orgIDs {
+				if u.role != "" {
+					b.orgRoles = append(b.orgRoles, bundleRole{user: u.id, org: org, role: u.role, status: u.status})
+				}
+			}
+		}
 	}
 	if err := readFile(fsys, fileEnrollments, ps, func(r *row) {
 		r.id()
@@ -256,6 +311,18 @@ func readBundle(fsys fs.FS, name string) (*bundle, error) {
 type manifestValue struct {
 	value string
 	line  int
+}
+
+// splitList splits a cell holding a comma-separated list (orgSourcedIds),
+// dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for s := range strings.SplitSeq(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // readManifest checks manifest.csv and returns its file.* modes.

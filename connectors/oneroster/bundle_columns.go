@@ -12,7 +12,11 @@ const (
 	fileOrgs        = "orgs.csv"
 	fileClasses     = "classes.csv"
 	fileEnrollments = "enrollments.csv"
+	fileRoles       = "roles.csv" // 1.2: users' roles per org
 )
+
+// roleTypes are roles.csv's roleType values (1.2 CSV binding).
+var roleTypes = []string{"primary", "secondary"}
 
 // columns of one data file: those that must be in the header, and every
 // other column the 1.1 and 1.2 CSV bindings define for it. Columns
@@ -37,6 +41,10 @@ var fileColumns = map[string]columns{
 	fileOrgs: {
 		required: []string{"sourcedId", "name", "type"},
 		optional: []string{"status", "dateLastModified", "identifier", "parentSourcedId"},
+	},
+	fileRoles: {
+		required: []string{"sourcedId", "userSourcedId", "roleType", "role", "orgSourcedId"},
+		optional: []string{"status", "dateLastModified", "beginDate", "endDate", "userProfileSourcedId"},
 	},
 	fileClasses: {
 		required: []string{"sourcedId", "title", "schoolSourcedId"},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
+	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/metrics"
@@ -85,7 +87,7 @@ func (c *CSVConnector) Check(ctx context.Context) error {
 // and class it names is in orgs.csv / classes.csv (or, when the bundle
 // has none, in some enrollment) and not tobedeleted.
 func (c *CSVConnector) ValidateSelection(ctx context.Context, sel connectors.Selection) error {
-	p, err := planFor(c.prefix(), sel)
+	p, err := planFor(c.prefix(), sel, optOrgRoles)
 	if err != nil {
 		return err
 	}
@@ -116,7 +118,9 @@ func (c *CSVConnector) checkUnits(b *bundle, p *plan) error {
 		errs = append(errs, fmt.Errorf("%s: selection unit %q: %w: the bundle has no %s and no enrollment names it", c.prefix(), kind+id, ErrUnknownUnit, file))
 	}
 	for _, id := range p.orgs {
-		check(unitOrg, fileOrgs, b.orgs, id, func(e *bundleEnrollment) bool { return e.school == id })
+		check(unitOrg, fileOrgs, b.orgs, id, func(e *bundleEnrollment) bool {
+			return e.school == id || (p.orgRoles && slices.ContainsFunc(b.orgRoles, func(r bundleRole) bool { return r.org == id }))
+		})
 	}
 	for _, id := range p.classes {
 		check(unitClass, fileClasses, b.classes, id, func(e *bundleEnrollment) bool { return e.class == id })
@@ -126,9 +130,11 @@ func (c *CSVConnector) checkUnits(b *bundle, p *plan) error {
 
 // Fetch reads and validates the whole bundle, then emits the people of
 // the selected schools and classes, each once with their strongest role.
-// A bundle with any problem is rejected before anything is emitted.
+// With include_org_roles, a school's people also include everyone holding
+// a role there (roles.csv in 1.2, users.csv's role otherwise). A bundle
+// with any problem is rejected before anything is emitted.
 func (c *CSVConnector) Fetch(ctx context.Context, sel connectors.Selection, emit func([]connectors.Person) error) error {
-	p, err := planFor(c.prefix(), sel)
+	p, err := planFor(c.prefix(), sel, optOrgRoles)
 	if err != nil {
 		return err
 	}
@@ -161,6 +167,11 @@ func (c *CSVConnector) Fetch(ctx context.Context, sel connectors.Selection, emit
 			members.add(e.user, role, unit)
 		}
 	}
+	if p.orgRoles {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "OneRoster org roles taken", slog.String("from", b.rolesFrom),
+			slog.Int("roles", len(b.orgRoles)))
+		c.addOrgRoles(b, p, orgs, now, members)
+	}
 	fallback := *c.s.EmailFromUsername
 	page := make([]connectors.Person, 0, min(c.s.PageSize, len(members)))
 	for i := range b.users {
@@ -178,6 +189,24 @@ func (c *CSVConnector) Fetch(ctx context.Context, sel connectors.Selection, emit
 		}
 	}
 	return c.emitPage(ctx, emit, page)
+}
+
+// addOrgRoles adds, for include_org_roles, everyone holding a role at a
+// selected org: roles.csv's rows (1.2) or users.csv's role at each of
+// the user's orgSourcedIds (1.1). Roles tobedeleted or past their
+// endDate, and roles the plan leaves out (guardian, parent and relative
+// unless mapped), bring nobody in; the strongest of a person's
+// enrollment and org roles wins.
+func (c *CSVConnector) addOrgRoles(b *bundle, p *plan, orgs map[string]bool, now time.Time, members fold) {
+	for i := range b.orgRoles {
+		r := &b.orgRoles[i]
+		if !orgs[r.org] || r.status == statusToBeDeleted || ended(r.endDate, now) {
+			continue
+		}
+		if role, ok := p.role(r.role); ok {
+			members.add(r.user, role, unitOrg+r.org)
+		}
+	}
 }
 
 func (c *CSVConnector) emitPage(ctx context.Context, emit func([]connectors.Person) error, page []connectors.Person) error {

@@ -18,6 +18,17 @@
 //     by key. guardian, parent and relative are left out unless
 //     Selection.Roles names them; extension roles ("ext:…") take
 //     Selection.DefaultRole when it is set and are left out otherwise.
+//   - Users' roles at orgs: a 1.2 bundle says them in roles.csv (one row
+//     per user, org and role; roleType primary or secondary), a 1.1
+//     bundle in users.csv's role and orgSourcedIds (one role per user).
+//     The bundle connector reads roles.csv when the manifest declares it
+//     bulk and users.csv's role otherwise, and validates either like any
+//     other file. They are used only with the bundle selection option
+//     include_org_roles: "true", which makes an org:<id> unit also take
+//     everyone holding a role at that org (a principal or counselor who
+//     teaches no class), through the same role table; roles tobedeleted
+//     or past their endDate bring nobody. The REST connector has no
+//     selection options.
 //   - Left out: records with status tobedeleted (users, enrollments,
 //     classes, schools), users with enabledUser false, and enrollments
 //     whose endDate has passed.

@@ -88,3 +88,58 @@ func FuzzBundle(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRolesFile feeds arbitrary roles.csv to the reader of a 1.2 bundle:
+// it never panics, a rejection names where each problem is, and an
+// accepted bundle's org roles each name a user of users.csv, an org of
+// orgs.csv and a known role.
+func FuzzRolesFile(f *testing.F) {
+	dir := f.TempDir()
+	if err := fake.WriteBundle(fake.Generate(2, 20, 2), dir, fake.BundleOptions{Version: V12}); err != nil {
+		f.Fatal(err)
+	}
+	files := fstest.MapFS{}
+	for _, name := range []string{fileManifest, fileOrgs, fileClasses, fileUsers, fileEnrollments, fileRoles} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		files[name] = &fstest.MapFile{Data: b}
+	}
+	f.Add(files[fileRoles].Data)
+	f.Add([]byte("sourcedId,userSourcedId,roleType,role,orgSourcedId\nr1,usr-0001,primary,principal,sch-001\n"))
+	f.Add([]byte("\uFEFFsourcedId,userSourcedId,roleType,role,orgSourcedId,endDate,ext_x\nr1,usr-0001,secondary,ext:coach,sch-001,2020-01-01,\"a,b\"\n"))
+	f.Add([]byte("sourcedId,roleType\n\"unterminated\n"))
+	f.Fuzz(func(t *testing.T, roles []byte) {
+		fsys := fstest.MapFS{}
+		for name, file := range files {
+			fsys[name] = file
+		}
+		fsys[fileRoles] = &fstest.MapFile{Data: roles}
+		b, err := readBundle(fsys, "fuzz")
+		if err != nil {
+			var be *BundleError
+			if !errors.As(err, &be) || len(be.Problems) == 0 {
+				t.Fatalf("rejection %v is not a *BundleError with problems", err)
+			}
+			for _, p := range be.Problems {
+				if p.File == "" || p.Msg == "" || (p.Column > 0 && p.Line == 0) {
+					t.Fatalf("problem %+v does not say where", p)
+				}
+			}
+			return
+		}
+		users := map[string]bool{}
+		for _, u := range b.users {
+			users[u.id] = true
+		}
+		for _, r := range b.orgRoles {
+			if _, org := b.orgs[r.org]; !users[r.user] || !org || !knownRole(r.role) {
+				t.Fatalf("accepted role %+v names an unknown user, org or role", r)
+			}
+		}
+		if b.rolesFrom != fileRoles {
+			t.Fatalf("roles read from %q", b.rolesFrom)
+		}
+	})
+}

@@ -41,29 +41,50 @@ func knownRole(name string) bool {
 	return ok || slices.Contains(excludedByDefault, name) || strings.HasPrefix(name, "ext:")
 }
 
+// optOrgRoles is the bundle connector's selection option: "true" makes
+// an org:<id> unit take, besides everyone enrolled in its classes,
+// everyone holding a role at that org (roles.csv in 1.2, users.csv's
+// role and orgSourcedIds in 1.1), such as a principal or a counselor who
+// teaches no class.
+const optOrgRoles = "include_org_roles"
+
 // plan is a checked selection.
 type plan struct {
-	orgs    []string // school sourcedIds, distinct, in selection order
-	classes []string // class sourcedIds
-	roles   map[string]license.Role
-	def     license.Role // for extension roles; empty: left out
+	orgs     []string // school sourcedIds, distinct, in selection order
+	classes  []string // class sourcedIds
+	roles    map[string]license.Role
+	def      license.Role // for extension roles; empty: left out
+	orgRoles bool         // optOrgRoles
 }
 
-// planFor checks a selection's syntax: units, role keys and values. It
-// does not ask the source whether the units exist (ValidateSelection does).
-func planFor(prefix string, sel connectors.Selection) (*plan, error) {
+// planFor checks a selection's syntax: units, role keys and values, and
+// options among those the connector reads (known). It does not ask the
+// source whether the units exist (ValidateSelection does).
+func planFor(prefix string, sel connectors.Selection, known ...string) (*plan, error) {
 	if len(sel.Units) == 0 {
 		return nil, fmt.Errorf("%s: the selection names no units (org:<school sourcedId> or class:<class sourcedId>)", prefix)
 	}
-	if len(sel.Options) > 0 {
-		keys := make([]string, 0, len(sel.Options))
-		for k := range sel.Options {
-			keys = append(keys, k)
+	var unknown []string
+	for k := range sel.Options {
+		if !slices.Contains(known, k) {
+			unknown = append(unknown, k)
 		}
-		slices.Sort(keys)
-		return nil, fmt.Errorf("%s: selection options %q are unknown: this connector has none", prefix, keys)
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		if len(known) == 0 {
+			return nil, fmt.Errorf("%s: selection options %q are unknown: this connector has none", prefix, unknown)
+		}
+		return nil, fmt.Errorf("%s: selection options %q are unknown: this connector has %q", prefix, unknown, known)
 	}
 	p := &plan{roles: make(map[string]license.Role, len(defaultRoles)+len(sel.Roles)), def: sel.DefaultRole}
+	switch v, set := sel.Options[optOrgRoles]; {
+	case !set:
+	case v == "true" || v == "false":
+		p.orgRoles = v == "true"
+	default:
+		return nil, fmt.Errorf("%s: selection option %s = %q: must be true or false", prefix, optOrgRoles, v)
+	}
 	for _, u := range sel.Units {
 		kind, id, err := parseUnit(u)
 		if err != nil {

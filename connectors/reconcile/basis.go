@@ -54,6 +54,18 @@ func (b *basisHasher) claim(email string, c *license.Claim) {
 			b.buf = append(b.buf, " revokes"...)
 		}
 	}
+	b.spill()
+}
+
+// raw adds bytes as they are (a spilled snapshot's records, which are
+// already in appendRecord's form).
+func (b *basisHasher) raw(rec []byte) {
+	b.buf = append(b.buf, rec...)
+	b.spill()
+}
+
+// spill hands a full chunk to the hashing goroutine.
+func (b *basisHasher) spill() {
 	if len(b.buf) >= basisChunk {
 		b.work <- b.buf
 		b.buf = <-b.free

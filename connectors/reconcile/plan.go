@@ -2,9 +2,7 @@ package reconcile
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +60,9 @@ type Plan struct {
 	// pendingBasis is the source's basis after Apply wrote this plan's
 	// adds and updates; Pending hands it to the pending plan.
 	pendingBasis string
+	// spilled are the adds of a plan built from a spilled snapshot, which
+	// stay on disk (Adds is then empty and not what the plan adds).
+	spilled *addSet
 	// refused are the changes the mode or a guard dropped (Refusals).
 	refused []Refusal
 }
@@ -165,7 +166,7 @@ const ModeRetire = "retire"
 
 // Empty reports whether the plan changes nothing (overflow aside).
 func (p *Plan) Empty() bool {
-	return len(p.Adds)+len(p.Updates)+len(p.Removes)+len(p.Leaving)+len(p.Restores) == 0
+	return p.addCount()+len(p.Updates)+len(p.Removes)+len(p.Leaving)+len(p.Restores) == 0
 }
 
 // memberLookupMax is how many adds Build checks one by one (Store.Member)
@@ -205,12 +206,11 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 		SnapshotHash: snap.Hash,
 		Skipped:      snap.Skipped,
 	}
-	people := snap.People
 	if d.GracePeriod > 0 {
 		p.LeavingUntil = now.Add(d.GracePeriod).UTC()
 		p.LeavingRevokes = d.GraceRevokes
 	}
-	freed, err := p.merge(ctx, s, people, now, d.GracePeriod > 0)
+	freed, err := p.merge(ctx, s, snap, now, d.GracePeriod > 0)
 	if err != nil {
 		return nil, fmt.Errorf("plan deployment %s: read claims of %s on license %s: %w", d.Name, src, lic.ID, err)
 	}
@@ -230,14 +230,19 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 			p.Removes, p.Leaving, freed = nil, nil, 0
 		}
 	case connectors.ModeRemoveOnly:
-		if n := len(p.Adds) + len(p.Updates); n > 0 {
+		if adds, n := p.addCount(), p.addCount()+len(p.Updates); n > 0 {
 			p.Counts.Refused += n
-			p.refuse(GuardMode, "add", p.Adds)
+			if err := p.eachAdd(false, func(_ int, a *Person) error {
+				p.refuse(GuardMode, "add", []Person{*a})
+				return nil
+			}); err != nil {
+				return nil, fmt.Errorf("plan deployment %s: %w", d.Name, err)
+			}
 			for _, u := range p.Updates {
 				p.refuse(GuardMode, "update", []Person{u.Person})
 			}
-			p.guard(GuardMode, "the deployment is remove-only: %d adds and %d updates were dropped", len(p.Adds), len(p.Updates))
-			p.Adds, p.Updates = nil, nil
+			p.guard(GuardMode, "the deployment is remove-only: %d adds and %d updates were dropped", adds, len(p.Updates))
+			p.Adds, p.spilled, p.Updates = nil, nil, nil
 		}
 	}
 
@@ -246,7 +251,7 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 		measured = opts.Baseline
 	}
 	switch bound := d.DeletionLimit.Bound(measured); {
-	case len(people) == 0 && current > 0 && !opts.Retire:
+	case snap.Len() == 0 && current > 0 && !opts.Retire:
 		p.guard(GuardEmptySource, "the source returned nobody usable (%d read, %d skipped) while %s has %d claims on license %s; an empty source never removes anyone, so %d removals were dropped",
 			snap.Fetched, snap.SkippedCount, src, current, lic.ID, len(p.Removes))
 		p.Counts.Refused += len(p.Removes) + len(p.Leaving)
@@ -283,9 +288,11 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 	}
 
 	if lic.Expired(now) {
-		if n := len(p.Adds); n > 0 {
-			p.overflow(seatOrder(p.Adds, nil), license.ReasonExpired)
-			p.Adds = nil
+		if n := p.addCount(); n > 0 {
+			if err := p.overflow(nil, license.ReasonExpired); err != nil {
+				return nil, fmt.Errorf("plan deployment %s: %w", d.Name, err)
+			}
+			p.Adds, p.spilled = nil, nil
 			p.guard(GuardExpired, "license %s expired on %s: nothing is added (%d adds listed as overflow); updates and removals still apply",
 				lic.ID, lic.Expires.UTC().Format(time.DateOnly), n)
 		} else {
@@ -296,8 +303,8 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 		return nil, fmt.Errorf("plan deployment %s: predict seats of license %s: %w", d.Name, lic.ID, err)
 	}
 
-	p.Counts.Desired = len(people)
-	p.Counts.Adds = len(p.Adds)
+	p.Counts.Desired = snap.Len()
+	p.Counts.Adds = p.addCount()
 	p.Counts.Updates = len(p.Updates)
 	p.Counts.Removes = len(p.Removes)
 	p.Counts.Overflow = len(p.Overflow)
@@ -312,15 +319,24 @@ func Build(ctx context.Context, s license.Store, d connectors.Deployment, snap *
 }
 
 // merge walks the snapshot and the source's claims together, filling
-// Adds, Updates, Removes, Leaving, Restores, Counts.Current/Unchanged and
-// Basis. It returns how many removals would free a seat (the member has no
-// other claim). With grace, a claim the source no longer makes is marked
-// leaving instead of removed; a leaving claim goes once now reaches its
-// date, and comes back (restored) when the source makes it again.
-func (p *Plan) merge(ctx context.Context, s license.Store, people []Person, now time.Time, grace bool) (freed int, err error) {
+// Adds (or spilled), Updates, Removes, Leaving, Restores,
+// Counts.Current/Unchanged and Basis. It returns how many removals would
+// free a seat (the member has no other claim). With grace, a claim the
+// source no longer makes is marked leaving instead of removed; a leaving
+// claim goes once now reaches its date, and comes back (restored) when the
+// source makes it again.
+//
+// The snapshot is read one person at a time, from memory or from its
+// spill: the adds are noted by their place in the snapshot rather than
+// copied, so a plan of a million adds holds five bytes per add.
+func (p *Plan) merge(ctx context.Context, s license.Store, snap *Snapshot, now time.Time, grace bool) (freed int, err error) {
+	cur, err := newCursor(snap)
+	if err != nil {
+		return 0, err
+	}
+	adds := &addSet{snap: snap}
 	h := newBasisHasher()
 	var prev []byte
-	i := 0
 	err = s.SourceClaims(ctx, p.License, p.Source, func(email string, c *license.Claim, sole bool) error {
 		// The merge is only right over sorted input; a backend that breaks
 		// the order must not turn into wrong removals.
@@ -331,25 +347,22 @@ func (p *Plan) merge(ctx context.Context, s license.Store, people []Person, now 
 		p.Counts.Current++
 		h.claim(email, c)
 
-		j := i
-		for j < len(people) && people[j].Email < email {
-			j++
+		for cur.p != nil && cur.p.Email < email {
+			adds.add(cur.at, cur.p.Role)
+			if err := cur.next(); err != nil {
+				return err
+			}
 		}
-		p.addRange(people, i, j)
-		i = j
-		if i < len(people) && people[i].Email == email {
-			if !c.Leaving.IsZero() {
-				p.Restores = append(p.Restores, people[i])
-				i++
-				return nil
-			}
-			if people[i].sameAttributes(c) {
+		if cur.p != nil && cur.p.Email == email {
+			switch {
+			case !c.Leaving.IsZero():
+				p.Restores = append(p.Restores, cur.keep())
+			case cur.p.sameAttributes(c):
 				p.Counts.Unchanged++
-			} else {
-				p.Updates = append(p.Updates, Update{Person: people[i], Was: claimPerson(email, c)})
+			default:
+				p.Updates = append(p.Updates, Update{Person: cur.keep(), Was: claimPerson(email, c)})
 			}
-			i++
-			return nil
+			return cur.next()
 		}
 		switch {
 		case c.Leaving.IsZero() && grace:
@@ -369,23 +382,20 @@ func (p *Plan) merge(ctx context.Context, s license.Store, people []Person, now 
 	if err != nil {
 		return 0, err
 	}
-	p.addRange(people, i, len(people))
+	for cur.p != nil {
+		adds.add(cur.at, cur.p.Role)
+		if err := cur.next(); err != nil {
+			return 0, err
+		}
+	}
 	p.Basis = basis
+	if snap.Spilled() {
+		adds.kept = len(adds.at)
+		p.spilled = adds
+	} else {
+		p.Adds = adds.inMemory()
+	}
 	return freed, nil
-}
-
-// addRange adds people[i:j]. While no add was made yet, the plan shares the
-// snapshot's array instead of copying it: a first sync of a million people
-// then costs no second copy.
-func (p *Plan) addRange(people []Person, i, j int) {
-	if i == j {
-		return
-	}
-	if p.Adds == nil {
-		p.Adds = people[i:j:j]
-		return
-	}
-	p.Adds = append(p.Adds, people[i:j]...)
 }
 
 // Basis hashes the claims source holds on a license, in email order, the
@@ -435,98 +445,6 @@ func canonicalRole(r license.Role) license.Role {
 
 func (p *Plan) guard(name, format string, args ...any) {
 	p.Guards = append(p.Guards, Guard{Name: name, Reason: fmt.Sprintf(format, args...)})
-}
-
-// predictSeats moves the adds that will not fit the license's free seats
-// (plus those freed by this plan's removals) into Overflow, in the store's
-// order. Adds for people already on the license through another source
-// need no seat.
-func (p *Plan) predictSeats(ctx context.Context, s license.Store, lic *license.License, freed int) error {
-	free := lic.Free() + freed
-	if len(p.Adds) <= free {
-		return nil
-	}
-	existing, err := existingMembers(ctx, s, lic.ID, p.Adds)
-	if err != nil {
-		return err
-	}
-	order := seatOrder(p.Adds, existing)
-	if len(order) <= free {
-		return nil
-	}
-	over := order[free:]
-	p.overflow(over, license.ReasonNoSeats)
-	dropped := make([]bool, len(p.Adds))
-	for _, i := range over {
-		dropped[i] = true
-	}
-	kept := make([]Person, 0, len(p.Adds)-len(over))
-	for i := range p.Adds {
-		if !dropped[i] {
-			kept = append(kept, p.Adds[i])
-		}
-	}
-	p.Adds = kept
-	p.guard(GuardSeatLimit, "license %s has %d free seats (%d of %d used, %d freed by this plan's removals) for %d new members: %d do not fit and are listed as overflow (teachers first, then other, then students)",
-		lic.ID, free, lic.Used, lic.Seats, freed, len(order), len(over))
-	return nil
-}
-
-func (p *Plan) overflow(order []int32, reason string) {
-	for _, i := range order {
-		a := &p.Adds[i]
-		p.Overflow = append(p.Overflow, license.Overflow{Email: a.Email, Source: p.Source, Role: a.Role, Reason: reason})
-	}
-}
-
-// existingMembers marks the adds whose person is already a member of the
-// license through another source.
-func existingMembers(ctx context.Context, s license.Store, licenseID string, adds []Person) ([]bool, error) {
-	existing := make([]bool, len(adds))
-	if len(adds) <= memberLookupMax {
-		for i := range adds {
-			_, err := s.Member(ctx, licenseID, adds[i].Email)
-			switch {
-			case err == nil:
-				existing[i] = true
-			case !errors.Is(err, license.ErrNotFound):
-				return nil, fmt.Errorf("member %s: %w", adds[i].Email, err)
-			}
-		}
-		return existing, nil
-	}
-	opts := license.ListOptions{Sort: license.SortEmail, Limit: 1000}
-	for {
-		page, err := s.ListMembers(ctx, licenseID, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list members: %w", err)
-		}
-		for _, m := range page.Members {
-			if i, ok := slices.BinarySearchFunc(adds, m.Email, func(a Person, e string) int { return strings.Compare(a.Email, e) }); ok {
-				existing[i] = true
-			}
-		}
-		if page.Next == "" || len(page.Members) == 0 {
-			return existing, nil
-		}
-		opts.Cursor = page.Next
-	}
-}
-
-// seatOrder lists the indexes of the adds that need a seat (existing[i]
-// false, or existing nil) in the order the store fills seats: teachers,
-// then other, then students, each by email (adds are in email order). A
-// role the store would reject goes last rather than nowhere.
-func seatOrder(adds []Person, existing []bool) []int32 {
-	order := make([]int32, 0, len(adds))
-	for rank := 3; rank >= 0; rank-- {
-		for i := range adds {
-			if adds[i].Role.Rank() == rank && (existing == nil || !existing[i]) {
-				order = append(order, int32(i))
-			}
-		}
-	}
-	return order
 }
 
 // fillNil makes empty lists marshal as [] rather than null, so the JSON

@@ -2,10 +2,10 @@ package reconcile
 
 import (
 	"cmp"
-	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"maps"
@@ -59,6 +59,47 @@ type Snapshot struct {
 	// Hash is a SHA-256 over the folded people: equal sources hash equal
 	// whatever their page order, so an unchanged source can be detected.
 	Hash string `json:"hash"`
+
+	// spilled holds the people on disk instead of in People (see
+	// CollectOptions.SpillDir); count is how many.
+	spilled *spill
+	count   int
+	closed  bool
+}
+
+// Len is the number of people the snapshot holds, in memory or spilled.
+func (s *Snapshot) Len() int {
+	if s.count > 0 {
+		return s.count
+	}
+	return len(s.People)
+}
+
+// Spilled reports whether the people are on disk rather than in People.
+func (s *Snapshot) Spilled() bool { return s.spilled != nil }
+
+// reader reads a spilled snapshot from its start. A closed one is an
+// error, never an empty source.
+func (s *Snapshot) reader() (*spillReader, error) {
+	if s.spilled == nil {
+		return nil, errors.New("read the spilled snapshot: it was closed (a plan was used after its snapshot was closed)")
+	}
+	return s.spilled.reader(), nil
+}
+
+// Close gives back the disk space of a spilled snapshot. A plan built
+// from the snapshot reads its adds from it, so close it after Apply. It is
+// safe to call on any snapshot, more than once.
+func (s *Snapshot) Close() error {
+	if s == nil || s.spilled == nil {
+		return nil
+	}
+	err := s.spilled.close()
+	s.spilled, s.closed = nil, true
+	if err != nil {
+		return fmt.Errorf("close the spilled snapshot: %w", err)
+	}
+	return nil
 }
 
 func (s *Snapshot) skip(p *connectors.Person, reason string) {
@@ -68,77 +109,13 @@ func (s *Snapshot) skip(p *connectors.Person, reason string) {
 	}
 }
 
-// Collect reads the whole selection from c and folds it into a Snapshot.
-//
-// If the connector fails at any point, Collect returns the error and no
-// snapshot: a partial read must never be planned against, as the people on
-// the pages not read would look like people who left.
-func Collect(ctx context.Context, c connectors.Connector, sel connectors.Selection) (*Snapshot, error) {
-	def := sel.DefaultRole
-	if def == "" {
-		def = license.RoleStudent
-	}
-	if !def.Valid() {
-		return nil, fmt.Errorf("collect: selection default_role %q: must be student, teacher or other: %w", def, license.ErrInvalid)
-	}
-	snap := &Snapshot{}
-	people := make([]Person, 0, 1024)
-	err := c.Fetch(ctx, sel, func(page []connectors.Person) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		snap.Pages++
-		snap.Fetched += len(page)
-		for i := range page {
-			p := &page[i]
-			if strings.TrimSpace(p.Email) == "" {
-				snap.skip(p, "no email")
-				continue
-			}
-			email, err := license.NormalizeEmail(p.Email)
-			if err != nil {
-				snap.skip(p, err.Error())
-				continue
-			}
-			role := def
-			if p.Role != "" {
-				if role, err = license.ParseRole(string(p.Role)); err != nil {
-					snap.skip(p, err.Error())
-					continue
-				}
-			}
-			var attrs map[string]string
-			if len(p.Attrs) > 0 {
-				// The connector may reuse its maps between pages.
-				attrs = maps.Clone(p.Attrs)
-			}
-			people = append(people, Person{
-				Email:      email,
-				Name:       strings.TrimSpace(p.Name),
-				Role:       role,
-				OrgUnit:    strings.TrimSpace(p.OrgUnit),
-				ExternalID: strings.TrimSpace(p.ExternalID),
-				Attrs:      attrs,
-			})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("connector failed after %d pages (%d people read); no snapshot, so nothing is planned from a partial read: %w",
-			snap.Pages, snap.Fetched, err)
-	}
-	snap.People, snap.Folded = fold(people)
-	snap.Hash = hashPeople(snap.People)
-	return snap, nil
-}
-
 // fold sorts people by email and merges entries with the same email: the
 // strongest role wins, and name, org unit and external id come from the
 // first entry that has one in an order that does not depend on the order
 // the source emitted them (role strength, then external id, name, org
 // unit), so equal sources fold equal.
 func fold(people []Person) ([]Person, int) {
-	slices.SortFunc(people, compareFold)
+	sortFold(people)
 	out := people[:0]
 	folded := 0
 	for i := 0; i < len(people); {
@@ -157,6 +134,8 @@ func fold(people []Person) ([]Person, int) {
 	clear(people[len(out):]) // drop references held past the new length
 	return out, folded
 }
+
+func sortFold(people []Person) { slices.SortFunc(people, compareFold) }
 
 func compareFold(a, b Person) int {
 	if c := strings.Compare(a.Email, b.Email); c != 0 {

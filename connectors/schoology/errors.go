@@ -21,8 +21,8 @@ var ErrBadUnit = errors.New("unit must be school:<id>, building:<id>, course:<id
 
 // ErrNoEmails marks a roster in which Schoology showed nobody's
 // primary_email: the key's user may not see them, and syncing would skip
-// everyone.
-var ErrNoEmails = errors.New("no enrolled user came with a primary_email: the API key's user must be allowed to view users' email addresses")
+// everyone. It wraps connectors.ErrNoEmails.
+var ErrNoEmails = connectors.HiddenEmails("Schoology sent no primary_email: the API key's user must be allowed to view users' email addresses")
 
 // APIError is a Schoology call that failed for good. Its text names the
 // connector, the call and Schoology's words; never the key or secret.

@@ -69,20 +69,17 @@ func (c *Connector) Fetch(ctx context.Context, sel connectors.Selection, emit fu
 	if err != nil {
 		return err
 	}
-	emails, people := 0, 0
+	var seen connectors.EmailCount
 	for _, m := range members {
 		if u, ok := users[m.uid]; ok {
-			people++
-			if strings.TrimSpace(u.email) != "" {
-				emails++
-			}
+			seen.Count(u.email)
 		}
 	}
 	// Everyone without an email is a key that may not see them, not a
 	// school of people without addresses: fail rather than plan to skip
-	// (and so remove) everyone.
-	if people > 0 && emails == 0 {
-		return fmt.Errorf("%s: %d enrollments read: %w", c.prefix(), people, ErrNoEmails)
+	// everyone (the rule is connectors.EmailCount's).
+	if err := seen.Err(c.prefix(), "enrollments", ErrNoEmails); err != nil {
+		return err
 	}
 	buf := make([]connectors.Person, 0, c.s.PageSize)
 	for _, m := range members {

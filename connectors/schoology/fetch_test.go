@@ -202,7 +202,8 @@ func TestNoEmailsVisible(t *testing.T) {
 	}
 	e := newEnv(t, d, "sgy", nil, nil, nil)
 	err := e.conn.Fetch(context.Background(), connectors.Selection{Units: []string{"school:344232"}}, func([]connectors.Person) error { return nil })
-	if !errors.Is(err, ErrNoEmails) || !strings.Contains(err.Error(), `"sgy"`) {
+	if !errors.Is(err, ErrNoEmails) || !errors.Is(err, connectors.ErrNoEmails) || !strings.Contains(err.Error(), `"sgy"`) ||
+		!strings.Contains(err.Error(), " enrollments read") || !strings.Contains(err.Error(), "view users' email addresses") {
 		t.Fatalf("no emails: %v", err)
 	}
 }

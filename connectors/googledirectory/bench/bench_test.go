@@ -20,6 +20,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors/engine"
 	"github.com/rollcall-sync/rollcall/connectors/googledirectory"
 	"github.com/rollcall-sync/rollcall/connectors/googledirectory/fake"
+	"github.com/rollcall-sync/rollcall/connectors/reconcile"
 	"github.com/rollcall-sync/rollcall/connectors/syncstate"
 	"github.com/rollcall-sync/rollcall/license"
 	"github.com/rollcall-sync/rollcall/license/bolt"
@@ -35,6 +36,7 @@ import (
 //	ROLLCALL_BENCH_QUOTA   the connector's quota_per_minute (default: Google's)
 //	ROLLCALL_BENCH_CONCURRENCY  the connector's concurrency (default: its default)
 //	ROLLCALL_BENCH_SPLIT_LATENCY  WithSplitLatency (default: DefaultSplitLatency)
+//	ROLLCALL_BENCH_BATCH   changes per store transaction (default: the engine's)
 //
 // Each phase benchmark is one process in the script, so that /usr/bin/time
 // reports its peak RSS alone; run them with -benchtime 1x.
@@ -223,7 +225,8 @@ func openSyncer(b *testing.B, t *target, dir string, fresh bool) *syncer {
 	}
 	dep := connectors.Deployment{Name: "all", Connector: "district", License: "district", Selection: sel,
 		DeletionLimit: connectors.DeletionLimit{Percent: 100}}
-	s.engine, err = engine.New(engine.Options{Store: s.store, State: state,
+	s.engine, err = engine.New(engine.Options{Store: s.store, State: state, SpillDir: dir,
+		BatchSize:   envInt(b, "ROLLCALL_BENCH_BATCH", reconcile.DefaultBatchSize),
 		Connectors:  map[string]connectors.Connector{"district": t.connector(b)},
 		Deployments: []connectors.Deployment{dep}})
 	if err != nil {
@@ -306,6 +309,7 @@ func BenchmarkDirectoryFirstSync(b *testing.B) {
 	t := outOfProcess(b)
 	dir := benchDir(b)
 	var run syncstate.Run
+	defer anonPeak(b)()
 	for b.Loop() {
 		b.StopTimer()
 		s := openSyncer(b, t, dir, true)
@@ -322,6 +326,7 @@ func BenchmarkDirectoryResync(b *testing.B) {
 	t := outOfProcess(b)
 	s := openSyncer(b, t, benchDir(b), false)
 	mtime, size := storeStamp(b, s.path)
+	defer anonPeak(b)()
 	for b.Loop() {
 		run := s.run(b)
 		if c := run.Counts; c.Added+c.Updated+c.Removed+c.Leaving != 0 {
@@ -338,6 +343,7 @@ func BenchmarkDirectoryChurn(b *testing.B) {
 	t := outOfProcess(b)
 	s := openSyncer(b, t, benchDir(b), false)
 	var run syncstate.Run
+	defer anonPeak(b)()
 	for b.Loop() {
 		b.StopTimer()
 		if err := t.churn(max(t.ready.People/100, 1)); err != nil {

@@ -27,6 +27,11 @@ type BundleOptions struct {
 	BOM bool
 	// Empty writes users.csv and enrollments.csv with their header only.
 	Empty bool
+	// NoRoles leaves roles.csv out of a 1.2 bundle (file.roles absent),
+	// as an export with nothing but class rosters to give may; 1.2
+	// bundles have it otherwise. 1.1 has no roles.csv: users.csv's role
+	// and orgSourcedIds say each user's one role.
+	NoRoles bool
 	// Edit, when set, may change a file's bytes before they are written
 	// (tests make bad bundles with it).
 	Edit func(name string, data []byte) []byte
@@ -41,6 +46,10 @@ var (
 		"primaryOrgSourcedId", "pronouns"}
 	enrollmentColumns = []string{"sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId",
 		"role", "primary", "beginDate", "endDate"}
+	// roles.csv (1.2 only): one row per user and org, the first org's
+	// primary and the others secondary.
+	rolesColumns = []string{"sourcedId", "status", "dateLastModified", "userSourcedId", "roleType", "role", "beginDate",
+		"endDate", "orgSourcedId", "userProfileSourcedId"}
 	orgColumns   = []string{"sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"}
 	classColumns = []string{"sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode",
 		"classType", "location", "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes", "periods"}
@@ -49,8 +58,9 @@ var (
 )
 
 // WriteBundle writes d as a OneRoster CSV bundle at path: manifest.csv,
-// orgs.csv, classes.csv, users.csv and enrollments.csv, every file
-// declared bulk and the others absent.
+// orgs.csv, classes.csv, users.csv and enrollments.csv, and for 1.2
+// roles.csv (unless NoRoles), every file declared bulk and the others
+// absent.
 func WriteBundle(d *District, path string, o BundleOptions) error {
 	d = d.Clone()
 	d.sort()
@@ -77,11 +87,16 @@ func WriteBundle(d *District, path string, o BundleOptions) error {
 	if o.Version == "1.2" {
 		mfiles = append(append([]string(nil), manifestFiles...), "roles", "userProfiles")
 	}
+	roles := o.Version == "1.2" && !o.NoRoles
 	for _, f := range mfiles {
 		mode := "absent"
 		switch f {
 		case "users", "enrollments", "orgs", "classes":
 			mode = "bulk"
+		case "roles":
+			if roles {
+				mode = "bulk"
+			}
 		}
 		fmt.Fprintf(&m, "file.%s,%s\n", f, mode)
 	}
@@ -146,6 +161,15 @@ func WriteBundle(d *District, path string, o BundleOptions) error {
 		return err
 	}
 	rows = nil
+	if roles {
+		if !o.Empty {
+			rows = roleRows(d, status)
+		}
+		if err := add("roles.csv", rolesColumns, rows); err != nil {
+			return err
+		}
+		rows = nil
+	}
 	if !o.Empty {
 		for _, x := range d.Enrollments {
 			st, mod := status(x.Status, stamp(x.Modified))
@@ -169,6 +193,35 @@ func WriteBundle(d *District, path string, o BundleOptions) error {
 		}
 	}
 	return nil
+}
+
+// roleRows are roles.csv's rows: each user's Role at each of their Orgs
+// (primary at the first, secondary at the others), then their OrgRoles
+// (secondary). A role row's status follows its user's, since a user
+// tobedeleted takes their roles with them.
+func roleRows(d *District, status func(st, mod string) (string, string)) []map[string]string {
+	var rows []map[string]string
+	for _, x := range d.Users {
+		n := 0
+		row := func(org, role, roleType, end string) {
+			n++
+			st, mod := status(x.Status, stamp(x.Modified))
+			rows = append(rows, map[string]string{"sourcedId": fmt.Sprintf("rol-%s-%d", x.SourcedID, n), "status": st,
+				"dateLastModified": mod, "userSourcedId": x.SourcedID, "roleType": roleType, "role": role, "orgSourcedId": org,
+				"endDate": end})
+		}
+		for i, org := range x.Orgs {
+			roleType := "primary"
+			if i > 0 {
+				roleType = "secondary"
+			}
+			row(org, x.Role, roleType, "")
+		}
+		for _, r := range x.OrgRoles {
+			row(r.Org, r.Role, "secondary", r.EndDate)
+		}
+	}
+	return rows
 }
 
 func (o BundleOptions) csvFile(name string, header []string, rows []map[string]string) ([]byte, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -116,5 +117,103 @@ func TestBundleFidelity(t *testing.T) {
 				t.Errorf("CSV-FIDELITY.md lists %s %q, which no bundle writes", file, n)
 			}
 		}
+	}
+}
+
+// readCSV reads one file of a bundle folder as header-keyed rows.
+func readCSV(t *testing.T, dir, file string) []map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\uFEFF")))).ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("%s: %v", file, err)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// roles.csv holds what the 1.2 CSV binding says: each user's roles per
+// org, one primary per user with an org, values from the binding's
+// vocabularies, references to users.csv and orgs.csv. 1.1 bundles have
+// no roles.csv (users.csv's role says it); NoRoles leaves it absent.
+func TestRolesFile(t *testing.T) {
+	d := Generate(5, 40, 3)
+	d.Users[0].OrgRoles = []OrgRole{{Org: d.Users[0].Orgs[0], Role: "counselor"}, {Org: "dst-1", Role: "districtAdministrator", EndDate: "2021-06-30"}}
+	vocab := []string{"aide", "counselor", "districtAdministrator", "guardian", "parent", "principal", "proctor", "relative",
+		"siteAdministrator", "student", "systemAdministrator", "teacher"}
+	for _, tc := range []struct {
+		version   string
+		noRoles   bool
+		wantRoles bool
+	}{{"1.1", false, false}, {"1.2", false, true}, {"1.2", true, false}} {
+		t.Run(fmt.Sprintf("%s/noRoles=%v", tc.version, tc.noRoles), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "bundle")
+			if err := WriteBundle(d, dir, BundleOptions{Version: tc.version, NoRoles: tc.noRoles}); err != nil {
+				t.Fatal(err)
+			}
+			mode := ""
+			for _, r := range readCSV(t, dir, "manifest.csv") {
+				if r["propertyName"] == "file.roles" {
+					mode = r["value"]
+				}
+			}
+			_, statErr := os.Stat(filepath.Join(dir, "roles.csv"))
+			switch {
+			case !tc.wantRoles && statErr == nil:
+				t.Fatal("roles.csv written")
+			case !tc.wantRoles && tc.version == "1.2" && mode != "absent":
+				t.Fatalf("file.roles = %q, want absent", mode)
+			case !tc.wantRoles:
+				return
+			case mode != "bulk":
+				t.Fatalf("file.roles = %q, want bulk", mode)
+			}
+			users := map[string]bool{}
+			for _, u := range readCSV(t, dir, "users.csv") {
+				users[u["sourcedId"]] = true
+			}
+			orgs := map[string]bool{}
+			for _, o := range readCSV(t, dir, "orgs.csv") {
+				orgs[o["sourcedId"]] = true
+			}
+			primaries := map[string]int{}
+			rows := readCSV(t, dir, "roles.csv")
+			seenCounselor, seenEnded := false, false
+			for i, r := range rows {
+				if !users[r["userSourcedId"]] || !orgs[r["orgSourcedId"]] || r["sourcedId"] == "" {
+					t.Errorf("roles.csv row %d refers to nothing: %v", i+2, r)
+				}
+				if !slices.Contains(vocab, r["role"]) {
+					t.Errorf("roles.csv row %d: role %q is not in the 1.2 vocabulary", i+2, r["role"])
+				}
+				switch r["roleType"] {
+				case "primary":
+					primaries[r["userSourcedId"]]++
+				case "secondary":
+				default:
+					t.Errorf("roles.csv row %d: roleType %q", i+2, r["roleType"])
+				}
+				seenCounselor = seenCounselor || (r["userSourcedId"] == d.Users[0].SourcedID && r["role"] == "counselor" && r["roleType"] == "secondary")
+				seenEnded = seenEnded || (r["role"] == "districtAdministrator" && r["endDate"] == "2021-06-30")
+			}
+			for _, u := range d.Users {
+				if n := primaries[u.SourcedID]; (len(u.Orgs) > 0) != (n == 1) {
+					t.Errorf("%s has %d orgs and %d primary roles", u.SourcedID, len(u.Orgs), n)
+				}
+			}
+			if !seenCounselor || !seenEnded {
+				t.Errorf("OrgRoles not written: counselor %v, ended %v", seenCounselor, seenEnded)
+			}
+		})
 	}
 }

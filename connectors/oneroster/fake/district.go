@@ -28,6 +28,18 @@ type User struct {
 	GivenName  string
 	FamilyName string
 	Orgs       []string // org sourcedIds
+	// OrgRoles are roles beyond Role: a second role at one of Orgs, or
+	// a role at another org. Only 1.2 can say them (roles.csv, or
+	// roles[] with roleType secondary); 1.1 has one role per user.
+	OrgRoles []OrgRole
+}
+
+// OrgRole is a user's role at one org, until EndDate (YYYY-MM-DD) when
+// set: staff who left keep their row with an endDate past.
+type OrgRole struct {
+	Org     string
+	Role    string
+	EndDate string
 }
 
 // Org is a district or a school.
@@ -234,6 +246,7 @@ func (d *District) Clone() *District {
 	}
 	for i := range c.Users {
 		c.Users[i].Orgs = append([]string(nil), c.Users[i].Orgs...)
+		c.Users[i].OrgRoles = append([]OrgRole(nil), c.Users[i].OrgRoles...)
 	}
 	return c
 }

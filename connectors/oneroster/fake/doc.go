@@ -45,7 +45,11 @@
 //     expiry, and 403 for a token whose scope does not cover rostering.
 //   - CSV bundles: manifest.csv (manifest.version 1.0, oneroster.version,
 //     file.* bulk/absent), orgs.csv, classes.csv, users.csv (1.1 or 1.2
-//     columns) and enrollments.csv, as a folder or a zip; options reorder
+//     columns), enrollments.csv and, in 1.2, roles.csv (each user's role
+//     at each org: primary at the first, secondary at the others and for
+//     User.OrgRoles, with endDate; 1.1 says one role per user in
+//     users.csv's role and orgSourcedIds), as a folder or a zip; options
+//     leave roles.csv out of a 1.2 bundle (NoRoles), reorder
 //     columns, add ext_* and metadata.* columns, blank the status of
 //     active records, add a BOM, or edit a file's bytes.
 //

@@ -88,6 +88,9 @@ func (s *Server) renderUser(base string, v12 bool, u *User) any {
 		}
 		roles[i] = roleJSON{RoleType: rt, Role: u.Role, Org: o}
 	}
+	for _, r := range u.OrgRoles {
+		roles = append(roles, roleJSON{RoleType: "secondary", Role: r.Role, Org: s.ref(base, "org", "orgs", r.Org)})
+	}
 	out := &user12JSON{SourcedID: u.SourcedID, Status: u.Status, DateLastModified: stamp(u.Modified),
 		Username: u.Username, UserIDs: []any{}, EnabledUser: u.Enabled, GivenName: u.GivenName, FamilyName: u.FamilyName,
 		Roles: roles, Identifier: u.SourcedID, Email: u.Email, Agents: []refJSON{}, Grades: []string{}}
