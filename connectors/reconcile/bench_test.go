@@ -25,7 +25,9 @@ import (
 // Peak RSS: build the test binary (go test -c) and run one benchmark at a
 // time under /usr/bin/time -v (or read peak-RSS-MB, the same VmHWM).
 // RECONCILE_BENCH_DIR puts the store elsewhere (e.g. /dev/shm);
-// RECONCILE_BENCH_BATCH sets ApplyOptions.BatchSize. The store is seeded by streaming changes
+// RECONCILE_BENCH_BATCH sets ApplyOptions.BatchSize; RECONCILE_BENCH_SPILL=1
+// spills the snapshots (CollectOptions.SpillDir, a temporary folder) as the
+// engine does. The store is seeded by streaming changes
 // straight into it, so a benchmark's peak is its own, not its setup's.
 
 // benchBatch is ApplyOptions.BatchSize for the benchmarks
@@ -222,10 +224,15 @@ func lastSeq(b *testing.B, s license.Store, licenseID string) uint64 {
 func sync1(b *testing.B, s license.Store, d connectors.Deployment, g *genSource, read *time.Duration) (*Plan, Result) {
 	ctx := context.Background()
 	start := time.Now()
-	snap, err := Collect(ctx, g, d.Selection)
+	var copts CollectOptions
+	if os.Getenv("RECONCILE_BENCH_SPILL") == "1" {
+		copts.SpillDir = b.TempDir()
+	}
+	snap, err := CollectWith(ctx, g, d.Selection, copts)
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer snap.Close()
 	*read += time.Since(start)
 	p, err := Build(ctx, s, d, snap, Options{Now: testNow})
 	if err != nil {
@@ -267,8 +274,8 @@ func BenchmarkFirstSync(b *testing.B) {
 		b.StartTimer()
 		p, res := sync1(b, s, d, g, &read)
 		b.StopTimer()
-		if len(p.Adds) != n || res.MembersAdded != n || len(res.Overflow) != 0 {
-			b.Fatalf("first sync planned %d adds, added %d members, overflow %d; want %d, %d, 0", len(p.Adds), res.MembersAdded, len(res.Overflow), n, n)
+		if p.Counts.Adds != n || res.MembersAdded != n || len(res.Overflow) != 0 {
+			b.Fatalf("first sync planned %d adds, added %d members, overflow %d; want %d, %d, 0", p.Counts.Adds, res.MembersAdded, len(res.Overflow), n, n)
 		}
 		_ = s.Close()
 		b.StartTimer()
@@ -312,7 +319,7 @@ func BenchmarkChurn1pct(b *testing.B) {
 		// One in a hundred replaced, one in a hundred moved; the first
 		// rounds also revert nothing, so the counts are exact.
 		want := (n + 99 - (i+1)%100) / 100
-		if p.Held || len(p.Adds) != want || len(p.Removes) != want || res.ClaimsRemoved != want || res.MembersAdded != want {
+		if p.Held || p.Counts.Adds != want || len(p.Removes) != want || res.ClaimsRemoved != want || res.MembersAdded != want {
 			b.Fatalf("round %d: plan %+v, result %+v; want %d adds and removals", i+1, p.Counts, res, want)
 		}
 	}
