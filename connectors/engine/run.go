@@ -225,6 +225,9 @@ func (e *Engine) run(ctx context.Context, d connectors.Deployment, trigger strin
 			log.Warn("close the snapshot", "err", err)
 		}
 	}()
+	if snap.Spilled() {
+		log.Info("snapshot spilled to disk", "people", snap.Len(), "bytes", snap.SpilledBytes(), "dir", e.spill.SpillDir)
+	}
 	run.SnapshotHash = snap.Hash
 	run.Counts.Desired = snap.Len()
 	run.Counts.Skipped = snap.SkippedCount

@@ -78,6 +78,15 @@ func (s *Snapshot) Len() int {
 // Spilled reports whether the people are on disk rather than in People.
 func (s *Snapshot) Spilled() bool { return s.spilled != nil }
 
+// SpilledBytes is the size of a spilled snapshot's file (0 in memory). The
+// sorted runs it was merged from took about as much again while merging.
+func (s *Snapshot) SpilledBytes() int64 {
+	if s.spilled == nil {
+		return 0
+	}
+	return s.spilled.size
+}
+
 // reader reads a spilled snapshot from its start. A closed one is an
 // error, never an empty source.
 func (s *Snapshot) reader() (*spillReader, error) {
