@@ -79,32 +79,24 @@ func (p *Plan) eachAdd(view bool, fn func(k int, a *Person) error) error {
 		return nil
 	}
 	a := p.spilled
-	r, err := a.snap.reader()
+	m, err := a.snap.stream()
 	if err != nil {
 		return err
 	}
-	var buf Person
 	ord := int32(0)
 	for k, at := range a.at {
-		if a.dropped(k) {
-			continue
-		}
-		for ; ord < at; ord++ {
-			if ok, err := r.skip(); !ok {
+		var q *Person
+		for ; ord <= at; ord++ {
+			if q, err = m.next(); q == nil {
 				return errShort(err)
 			}
 		}
-		rec, err := r.next()
-		if rec == nil {
-			return errShort(err)
+		if a.dropped(k) {
+			continue
 		}
-		ord++
-		q := &buf
 		if !view {
-			q = &Person{}
-		}
-		if err := decodePerson(rec, q, view); err != nil {
-			return r.fail(err)
+			c := clonePerson(q)
+			q = &c
 		}
 		if err := fn(k, q); err != nil {
 			return err
@@ -292,15 +284,14 @@ func (p *Plan) existingMembers(ctx context.Context, s license.Store, licenseID s
 }
 
 // seatIter reads a spilled plan's adds back in seat order: one pass over
-// the snapshot per rank that has adds, skipping the records of the others
-// without decoding them.
+// the snapshot per rank that has adds.
 type seatIter struct {
 	a     *addSet
 	ranks []uint8 // ranks still to read, strongest first
 	rank  uint8
-	r     *spillReader // nil between passes
-	k     int          // next add index to consider in this pass
-	ord   int32        // ordinal of the record r reads next
+	m     *foldMerge // nil between passes
+	k     int        // next add index to consider in this pass
+	ord   int32      // ordinal of the person m yields next
 }
 
 func newSeatIter(a *addSet) *seatIter {
@@ -322,39 +313,33 @@ func newSeatIter(a *addSet) *seatIter {
 func (it *seatIter) next() (*Person, error) {
 	a := it.a
 	for {
-		if it.r == nil {
+		if it.m == nil {
 			if len(it.ranks) == 0 {
 				return nil, errors.New("the plan has fewer adds than it counts")
 			}
-			r, err := a.snap.reader()
+			m, err := a.snap.stream()
 			if err != nil {
 				return nil, err
 			}
-			it.r, it.rank, it.ranks, it.k, it.ord = r, it.ranks[0], it.ranks[1:], 0, 0
+			it.m, it.rank, it.ranks, it.k, it.ord = m, it.ranks[0], it.ranks[1:], 0, 0
 		}
 		for it.k < len(a.at) && (a.rank[it.k] != it.rank || a.dropped(it.k)) {
 			it.k++
 		}
 		if it.k == len(a.at) {
-			it.r = nil
+			it.m = nil
 			continue
 		}
 		target := a.at[it.k]
 		it.k++
-		for ; it.ord < target; it.ord++ {
-			if ok, err := it.r.skip(); !ok {
+		var q *Person
+		for ; it.ord <= target; it.ord++ {
+			var err error
+			if q, err = it.m.next(); q == nil {
 				return nil, errShort(err)
 			}
 		}
-		rec, err := it.r.next()
-		if rec == nil {
-			return nil, errShort(err)
-		}
-		it.ord++
-		p := &Person{}
-		if err := decodePerson(rec, p, false); err != nil {
-			return nil, it.r.fail(err)
-		}
-		return p, nil
+		p := clonePerson(q)
+		return &p, nil
 	}
 }

@@ -15,9 +15,10 @@ import (
 type CollectOptions struct {
 	// SpillDir is the folder a snapshot of more than SpillAfter people is
 	// kept in, on disk, instead of in memory: people are sorted in runs of
-	// SpillAfter while the source is read, and the runs are merged into
-	// one file in email order, which Build and Apply read a record at a
-	// time. Empty keeps every snapshot in memory (Snapshot.People).
+	// SpillAfter while the source is read, and every later pass (the
+	// count and hash here, Build's merge with the claims, Apply's reading
+	// of the adds) merges the runs a record at a time, in email order.
+	// Empty keeps every snapshot in memory (Snapshot.People).
 	SpillDir string
 	// SpillAfter is how many people are held in memory before a run is
 	// spilled; zero: DefaultSpillAfter.
@@ -192,7 +193,9 @@ func writeRun(dir string, people []Person) runResult {
 }
 
 // finish folds what was read into the snapshot: in memory when nothing
-// was spilled, else by merging the runs into one spilled file.
+// was spilled, else by one pass over the merged runs that counts and
+// hashes the people they fold to (the runs stay; Build and Apply merge
+// them again as they read).
 func (c *collector) finish() error {
 	if c.pending == nil && len(c.runs) == 0 {
 		c.snap.People, c.snap.Folded = fold(c.buf)
@@ -209,12 +212,23 @@ func (c *collector) finish() error {
 		return err
 	}
 	c.buf, c.spare = nil, nil
-	out, folded, hash, err := mergeRuns(c.dir, c.runs)
+	m, err := newFoldMerge(c.runs, true)
 	if err != nil {
 		return err
 	}
-	c.closeRuns()
-	c.snap.spilled, c.snap.count, c.snap.Folded, c.snap.Hash = out, out.n, folded, hash
+	for {
+		p, err := m.next()
+		if err != nil {
+			m.sum()
+			return err
+		}
+		if p == nil {
+			break
+		}
+	}
+	c.snap.Hash = m.sum()
+	c.snap.runs, c.snap.count, c.snap.Folded = c.runs, m.n, m.folded
+	c.runs = nil
 	return nil
 }
 
@@ -237,76 +251,84 @@ func (c *collector) closeRuns() {
 	c.runs = nil
 }
 
-// mergeRuns merges sorted runs into one spill, folding the entries of one
-// email exactly as fold does (merge over the entries in compareFold order),
-// and hashes the result as hashPeople would: the spilled snapshot has the
-// hash and the people the in-memory one would have had.
-func mergeRuns(dir string, runs []*spill) (_ *spill, folded int, hash string, err error) {
-	out, err := createSpill(dir)
-	if err != nil {
-		return nil, 0, "", err
-	}
-	defer func() {
-		if err != nil {
-			out.close()
-		}
-	}()
-	h := newBasisHasher()
-	defer func() {
-		if s := h.sum(); err == nil {
-			hash = s
-		}
-	}()
-	var heads runHeap
+// foldMerge reads sorted runs as one stream in email order, folding the
+// entries of one email exactly as fold does (merge over the entries in
+// compareFold order). With hashing on it also hashes the folded people as
+// hashPeople would, so a spilled snapshot has the hash and the people the
+// in-memory one would have had.
+type foldMerge struct {
+	heads  runHeap
+	dups   []Person
+	out    Person
+	rec    []byte
+	h      *basisHasher
+	n      int // people yielded
+	folded int // entries folded into another
+}
+
+func newFoldMerge(runs []*spill, hash bool) (*foldMerge, error) {
+	m := &foldMerge{}
 	for _, r := range runs {
 		hd := &runHead{r: r.reader()}
 		ok, err := hd.advance()
 		if err != nil {
-			return nil, 0, "", err
+			return nil, err
 		}
 		if ok {
-			heads = append(heads, hd)
+			m.heads = append(m.heads, hd)
 		}
 	}
-	heap.Init(&heads)
-	w := out.writer()
-	var dups []Person
-	for len(heads) > 0 {
-		top := heads[0]
-		rec, p := top.rec, top.person()
-		if err := heads.advanceTop(); err != nil {
-			return nil, 0, "", err
-		}
-		if len(heads) == 0 || heads[0].person().Email != p.Email {
-			// One entry for this email, the common case: its record goes
-			// through as it is.
-			if err := w.raw(rec); err != nil {
-				return nil, 0, "", err
-			}
-			h.raw(rec)
-			continue
-		}
-		// Several: copied, as advancing a run may overwrite p's record.
-		dups = append(dups[:0], clonePerson(p))
-		email := dups[0].Email
-		for len(heads) > 0 && heads[0].person().Email == email {
-			dups = append(dups, clonePerson(heads[0].person()))
-			if err := heads.advanceTop(); err != nil {
-				return nil, 0, "", err
-			}
-		}
-		folded += len(dups) - 1
-		m := merge(dups)
-		rec, err := w.person(&m)
-		if err != nil {
-			return nil, 0, "", err
-		}
-		h.raw(rec)
+	heap.Init(&m.heads)
+	if hash {
+		m.h = newBasisHasher()
 	}
-	if err := w.flush(); err != nil {
-		return nil, 0, "", err
+	return m, nil
+}
+
+// next returns the next person, nil at the end. It is a view into the
+// runs' buffers (see decodePerson), valid until the call after.
+func (m *foldMerge) next() (*Person, error) {
+	if len(m.heads) == 0 {
+		return nil, nil
 	}
-	return out, folded, "", nil
+	top := m.heads[0]
+	rec, p := top.rec, top.person()
+	if err := m.heads.advanceTop(); err != nil {
+		return nil, err
+	}
+	m.n++
+	if len(m.heads) == 0 || m.heads[0].person().Email != p.Email {
+		// One entry for this email, the common case: it is used as read.
+		// Advancing its run once left its buffer whole (two alternate).
+		if m.h != nil {
+			m.h.raw(rec)
+		}
+		return p, nil
+	}
+	// Several: copied, as advancing a run again may overwrite p's record.
+	m.dups = append(m.dups[:0], clonePerson(p))
+	email := m.dups[0].Email
+	for len(m.heads) > 0 && m.heads[0].person().Email == email {
+		m.dups = append(m.dups, clonePerson(m.heads[0].person()))
+		if err := m.heads.advanceTop(); err != nil {
+			return nil, err
+		}
+	}
+	m.folded += len(m.dups) - 1
+	m.out = merge(m.dups)
+	if m.h != nil {
+		m.rec = appendRecord(m.rec[:0], m.out.Email, m.out.Name, m.out.Role, m.out.OrgUnit, m.out.ExternalID, m.out.Attrs)
+		m.h.raw(m.rec)
+	}
+	return &m.out, nil
+}
+
+// sum finishes the hash (hashing on); call it exactly once then.
+func (m *foldMerge) sum() string {
+	if m.h == nil {
+		return ""
+	}
+	return m.h.sum()
 }
 
 // runHead is a run's reader and its current record, decoded as a view.

@@ -60,11 +60,12 @@ type Snapshot struct {
 	// whatever their page order, so an unchanged source can be detected.
 	Hash string `json:"hash"`
 
-	// spilled holds the people on disk instead of in People (see
-	// CollectOptions.SpillDir); count is how many.
-	spilled *spill
-	count   int
-	closed  bool
+	// runs hold the people on disk instead of in People (see
+	// CollectOptions.SpillDir): sorted runs, merged and folded as they are
+	// read; count is how many people they fold to.
+	runs   []*spill
+	count  int
+	closed bool
 }
 
 // Len is the number of people the snapshot holds, in memory or spilled.
@@ -76,35 +77,38 @@ func (s *Snapshot) Len() int {
 }
 
 // Spilled reports whether the people are on disk rather than in People.
-func (s *Snapshot) Spilled() bool { return s.spilled != nil }
+func (s *Snapshot) Spilled() bool { return len(s.runs) > 0 }
 
-// SpilledBytes is the size of a spilled snapshot's file (0 in memory). The
-// sorted runs it was merged from took about as much again while merging.
+// SpilledBytes is the disk a spilled snapshot takes (0 in memory).
 func (s *Snapshot) SpilledBytes() int64 {
-	if s.spilled == nil {
-		return 0
+	var n int64
+	for _, r := range s.runs {
+		n += r.size
 	}
-	return s.spilled.size
+	return n
 }
 
-// reader reads a spilled snapshot from its start. A closed one is an
-// error, never an empty source.
-func (s *Snapshot) reader() (*spillReader, error) {
-	if s.spilled == nil {
+// stream reads a spilled snapshot's people from the start, in email
+// order, folded. A closed one is an error, never an empty source.
+func (s *Snapshot) stream() (*foldMerge, error) {
+	if len(s.runs) == 0 {
 		return nil, errors.New("read the spilled snapshot: it was closed (a plan was used after its snapshot was closed)")
 	}
-	return s.spilled.reader(), nil
+	return newFoldMerge(s.runs, false)
 }
 
 // Close gives back the disk space of a spilled snapshot. A plan built
 // from the snapshot reads its adds from it, so close it after Apply. It is
 // safe to call on any snapshot, more than once.
 func (s *Snapshot) Close() error {
-	if s == nil || s.spilled == nil {
+	if s == nil || len(s.runs) == 0 {
 		return nil
 	}
-	err := s.spilled.close()
-	s.spilled, s.closed = nil, true
+	var err error
+	for _, r := range s.runs {
+		err = cmp.Or(err, r.close())
+	}
+	s.runs, s.closed = nil, true
 	if err != nil {
 		return fmt.Errorf("close the spilled snapshot: %w", err)
 	}

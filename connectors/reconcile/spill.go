@@ -13,9 +13,10 @@ import (
 	"github.com/rollcall-sync/rollcall/license"
 )
 
-// A spill is an anonymous temporary file of person records: a large
-// snapshot lives there instead of in memory, so a sync of a million people
-// holds a page of them at a time rather than all of them.
+// A spill is an anonymous temporary file of person records: one sorted
+// run of a large snapshot, which lives on disk instead of in memory, so a
+// sync of a million people holds a run's worth of them at a time rather
+// than all of them.
 //
 // The file is unlinked as soon as it is created. Nothing is left behind by
 // a crash or a kill, no other process can open it by name, and the space
@@ -23,8 +24,8 @@ import (
 // Rollcall runs on Linux.) os.CreateTemp makes it 0600 all the same.
 //
 // Each record is a uvarint length followed by the record as appendRecord
-// encodes it, so a record can be skipped without decoding it, and the
-// bytes the snapshot's hash covers are the bytes on disk.
+// encodes it, so the bytes the snapshot's hash covers are the bytes on
+// disk.
 type spill struct {
 	f    *os.File
 	size int64
@@ -147,19 +148,6 @@ func (r *spillReader) next() ([]byte, error) {
 	return b, nil
 }
 
-// skip passes over the next record without reading it into memory; ok is
-// false at the end.
-func (r *spillReader) skip() (ok bool, err error) {
-	n, ok, err := r.header()
-	if !ok {
-		return false, err
-	}
-	if _, err := r.br.Discard(n); err != nil {
-		return false, r.fail(err)
-	}
-	return true, nil
-}
-
 func (r *spillReader) fail(err error) error {
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
@@ -266,28 +254,24 @@ func clonePerson(p *Person) Person {
 }
 
 // cursor walks a snapshot's people in email order, from memory or from
-// its spill. A spilled person is a view (see decodePerson): valid until
+// its runs. A spilled person is a view (see decodePerson): valid until
 // next; keep copies it.
 type cursor struct {
 	people []Person
-	r      *spillReader
+	m      *foldMerge
 	p      *Person // the current person; nil past the end
 	at     int32   // its ordinal in the snapshot
-	view   Person
 }
 
 func newCursor(snap *Snapshot) (*cursor, error) {
 	c := &cursor{at: -1}
 	switch {
-	case snap.Spilled():
-		r, err := snap.reader()
+	case snap.Spilled() || snap.closed:
+		m, err := snap.stream()
 		if err != nil {
 			return nil, err
 		}
-		c.r = r
-	case snap.closed:
-		_, err := snap.reader()
-		return nil, err
+		c.m = m
 	default:
 		c.people = snap.People
 	}
@@ -296,29 +280,21 @@ func newCursor(snap *Snapshot) (*cursor, error) {
 
 func (c *cursor) next() error {
 	c.at++
-	if c.r == nil {
+	if c.m == nil {
 		c.p = nil
 		if int(c.at) < len(c.people) {
 			c.p = &c.people[c.at]
 		}
 		return nil
 	}
-	rec, err := c.r.next()
-	if rec == nil {
-		c.p = nil
-		return err
-	}
-	if err := decodePerson(rec, &c.view, true); err != nil {
-		c.p = nil
-		return c.r.fail(err)
-	}
-	c.p = &c.view
-	return nil
+	p, err := c.m.next()
+	c.p = p
+	return err
 }
 
 // keep returns the current person as a value the caller owns.
 func (c *cursor) keep() Person {
-	if c.r == nil {
+	if c.m == nil {
 		return *c.p
 	}
 	return clonePerson(c.p)
