@@ -13,6 +13,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 	"github.com/rollcall-sync/rollcall/connectors/oauth2token"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // TokenPath is Learn's OAuth 2 token endpoint.
@@ -28,6 +29,8 @@ type Connector struct {
 	auth   oauth2token.Source
 	clock  httpretry.Clock
 	jitter func(n int64) int64
+	// quotaClock is what the quota's token bucket reads and waits on.
+	quotaClock ratelimit.Clock
 }
 
 // Option adjusts what New builds; for tests.
@@ -35,6 +38,11 @@ type Option func(*Connector)
 
 // WithClock replaces the clock the retries wait on.
 func WithClock(c httpretry.Clock) Option { return func(o *Connector) { o.clock = c } }
+
+// WithQuotaClock makes the quota's token bucket read and wait on c
+// instead of the wall clock (apart from WithClock, whose sleeps tests
+// count as retries).
+func WithQuotaClock(c ratelimit.Clock) Option { return func(o *Connector) { o.quotaClock = c } }
 
 // WithJitter replaces the source of backoff jitter: f(n) in [0, n).
 func WithJitter(f func(n int64) int64) Option { return func(o *Connector) { o.jitter = f } }
@@ -57,8 +65,14 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	for _, f := range extra {
 		f(c)
 	}
+	lim, err := quota().Limiter(s.QuotaPerDay, s.QuotaPercent, ratelimit.WithClock(c.quotaClock))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
+	}
+	// Every attempt, token requests included, waits for the quota: Learn
+	// counts every call of the application.
 	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry, Classify: classify, Clock: c.clock,
-		Jitter: c.jitter, Vendor: "Blackboard Learn", Logger: c.log, MaxBody: maxBody})
+		Jitter: c.jitter, Vendor: "Blackboard Learn", Logger: c.log, MaxBody: maxBody, Limiter: lim})
 	c.auth = oauth2token.ClientCredentials(clientcredentials.Config{
 		ClientID:     s.ApplicationKey.Value(),
 		ClientSecret: s.ApplicationSecret.Value(),

@@ -4,9 +4,11 @@
 // courses a district admin names directly, by term or by data source, and
 // maps course roles to Rollcall roles. It authenticates as a registered
 // REST application (OAuth 2 client credentials, the application key and
-// secret), follows Learn's paging.nextPage, honours its 429s and
-// X-Rate-Limit headers through connectors/httpretry, and turns Learn's
-// error bodies into errors that name the connector and the call.
+// secret), follows Learn's paging.nextPage, paces its calls to the
+// application's documented 10,000 a day (connectors/ratelimit; settings
+// quota_per_day, quota_percent), honours its 429s and X-Rate-Limit
+// headers through connectors/httpretry, and turns Learn's error bodies
+// into errors that name the connector and the call.
 //
 // Selection units: "course:<id>" (a primary id such as _123_1, or
 // courseId:X, externalId:X, uuid:X), "term:<id>" and "datasource:<id>"

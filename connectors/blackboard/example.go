@@ -35,6 +35,11 @@ const example = `  - name: learn
         # Learn's daily one: leave it off.
         rate_window: 0s          # default 0: a 429 counts as an attempt
         max_rate_wait: 10m       # bound on rate-limit waits when rate_window is set; default 10m
+      # Calls are paced to Learn's documented 10,000 per application a day:
+      # a tenth of the share goes at once, the rest evenly over the day, so
+      # a sync never spends the day's quota and stops the next ones.
+      quota_per_day: 10000       # your production group's figure if Anthology raised it; default 10000
+      quota_percent: 95          # share of it this connector spends; default 95
 # Deployments name units: course:<id> (_123_1, courseId:ALG1-FA26,
 # externalId:SIS-C0001 or uuid:...), term:<id> and datasource:<id>
 # (_2_1 or externalId:SIS.2026). Option include_unavailable_courses: "true"

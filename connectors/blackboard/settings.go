@@ -2,10 +2,12 @@ package blackboard
 
 import (
 	"strings"
+	"time"
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
 	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 	"github.com/rollcall-sync/rollcall/license"
@@ -34,6 +36,25 @@ type Settings struct {
 	// TeachingAssistant: teacher; Student: student).
 	Roles map[string]license.Role `yaml:"roles"`
 	Retry httpretry.Retry         `yaml:"retry"`
+	// QuotaPerDay is the REST calls the application may make in 24 hours:
+	// Anthology documents 10,000 per application by default, more for a
+	// production group by arrangement, then 429 until the window ends
+	// (docs.anthology.com, "Production groups, REST API and site
+	// registrations limits"). A day's quota spent early stops every sync
+	// until it resets, so the connector paces to it: a tenth of the share
+	// may go at once, the rest at an even rate. Default 10,000; set your
+	// group's figure if Anthology raised it.
+	QuotaPerDay int `yaml:"quota_per_day"`
+	// QuotaPercent is the share of QuotaPerDay the connector spends,
+	// leaving the rest to other integrations on the same application:
+	// 1-100, default 95.
+	QuotaPercent int `yaml:"quota_percent"`
+}
+
+// quota describes the quota settings (connectors/ratelimit).
+func quota() ratelimit.Setting {
+	return ratelimit.Setting{Field: "quota_per_day", Window: 24 * time.Hour, Default: ratelimit.BlackboardPerDay,
+		Why: "Anthology's default is 10000 a day per application"}
 }
 
 // Defaults and limits.
@@ -78,6 +99,7 @@ func (s *Settings) Validate() error {
 		}
 	}
 	probs.Include(s.Retry.Validate()...)
+	probs.Include(quota().Validate(s.QuotaPerDay, s.QuotaPercent)...)
 	return probs.Err(Type)
 }
 

@@ -61,8 +61,8 @@ const maxWait = 24 * time.Hour
 // classify is httpretry.Standard with Learn's wait for a 429: its
 // X-Rate-Limit-Reset (seconds until the quota's window resets) when there
 // is no Retry-After.
-func classify(resp *http.Response, err error) (retry bool, reason string, wait time.Duration) {
-	retry, reason, wait = httpretry.Standard(resp, err)
+func classify(resp *http.Response, err error, now time.Time) (retry bool, reason string, wait time.Duration) {
+	retry, reason, wait = httpretry.Standard(resp, err, now)
 	if retry && err == nil && resp.StatusCode == http.StatusTooManyRequests && wait == 0 {
 		wait = resetIn(resp.Header)
 	}

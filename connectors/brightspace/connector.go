@@ -13,6 +13,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 	"github.com/rollcall-sync/rollcall/connectors/oauth2token"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // Connector reads enrollments from one Brightspace tenant.
@@ -25,6 +26,8 @@ type Connector struct {
 	auth   oauth2token.Source
 	clock  httpretry.Clock
 	jitter func(n int64) int64
+	// quotaClock is what the quota's token bucket reads and waits on.
+	quotaClock ratelimit.Clock
 
 	mu      sync.Mutex
 	version string // the lp version in use, once known
@@ -35,6 +38,11 @@ type Option func(*Connector)
 
 // WithClock replaces the clock the retries and pauses wait on.
 func WithClock(c httpretry.Clock) Option { return func(o *Connector) { o.clock = c } }
+
+// WithQuotaClock makes the quota's token bucket read and wait on c
+// instead of the wall clock (apart from WithClock, whose sleeps tests
+// count as retries).
+func WithQuotaClock(c ratelimit.Clock) Option { return func(o *Connector) { o.quotaClock = c } }
 
 // WithJitter replaces the source of backoff jitter: f(n) in [0, n).
 func WithJitter(f func(n int64) int64) Option { return func(o *Connector) { o.jitter = f } }
@@ -58,8 +66,19 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	for _, f := range extra {
 		f(c)
 	}
+	lim, err := quota().Limiter(s.QuotaPerMinute, s.QuotaPercent, ratelimit.WithClock(c.quotaClock))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
+	}
+	token, err := url.Parse(s.TokenURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s connector %q: settings.token_url: %w", Type, opts.Name, err)
+	}
+	// Every API attempt waits for the quota; token requests, on D2L's
+	// auth service, spend no API credits.
 	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry, Classify: httpretry.Standard, Clock: c.clock,
-		Jitter: c.jitter, Vendor: "Brightspace", Logger: c.log, MaxBody: maxBody})
+		Jitter: c.jitter, Vendor: "Brightspace", Logger: c.log, MaxBody: maxBody, Limiter: lim,
+		Unpaced: func(r *http.Request) bool { return r.URL.Host == token.Host && r.URL.Path == token.Path }})
 	c.auth, _ = oauth2token.NewRotating(oauth2.Config{
 		ClientID:     s.ClientID,
 		ClientSecret: s.ClientSecret.Value(),

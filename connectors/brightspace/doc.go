@@ -12,8 +12,10 @@
 // new access token is used. The lp version is the tenant's latest (from
 // GET /d2l/api/versions/) unless set. Paging follows PagingInfo.Bookmark
 // while HasMoreItems; 429s (which carry only Retry-After) and 5xx are
-// retried through connectors/httpretry, and when X-Rate-Limit-Remaining
-// runs low the connector pauses until X-Rate-Limit-Reset.
+// retried through connectors/httpretry, calls are paced
+// (connectors/ratelimit) to the credit bucket at the published cost, 5,000
+// a minute, and when X-Rate-Limit-Remaining runs low the connector pauses
+// until X-Rate-Limit-Reset.
 //
 // Selection units: "offering:<id>", "section:<id>" and "orgunit:<id>"
 // (every course offering below it). Only active users are read

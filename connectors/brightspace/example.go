@@ -41,6 +41,10 @@ const example = `  - name: d2l
         # minute) instead of counting its 429s as attempts.
         rate_window: 0s          # default 0: a 429 counts as an attempt
         max_rate_wait: 10m       # bound on rate-limit waits when rate_window is set; default 10m
+      # Calls are paced ahead of D2L's credit bucket: 50,000 credits a minute
+      # per API app at the published 10 credits a call is 5,000 calls.
+      quota_per_minute: 5000     # lower it if other tools share the API app; default 5000
+      quota_percent: 95          # share of it this connector spends; default 95
 # Deployments name units: offering:<id>, section:<id>, or orgunit:<id>
 # (every course offering below that org unit, e.g. a school).
 `

@@ -41,7 +41,7 @@ func TestClassify(t *testing.T) {
 					resp.Header.Set("Retry-After", tc.retryAfter)
 				}
 			}
-			retry, reason, wait := classify(resp, tc.err)
+			retry, reason, wait := classify(resp, tc.err, time.Now())
 			if retry != tc.retry || reason != tc.reason || wait != tc.wait {
 				t.Fatalf("classify = %v %q %s, want %v %q %s", retry, reason, wait, tc.retry, tc.reason, tc.wait)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors/bearer"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 	"github.com/rollcall-sync/rollcall/connectors/oauth2token"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // Connector reads enrollments from one Canvas instance.
@@ -23,6 +24,8 @@ type Connector struct {
 	auth   oauth2token.Source
 	clock  Clock
 	jitter func(n int64) int64
+	// quotaClock is what the quota's token bucket reads and waits on.
+	quotaClock ratelimit.Clock
 }
 
 // Clock is the time the retries see: Now to bound the total time, Sleep to
@@ -34,6 +37,11 @@ type Option func(*Connector)
 
 // WithClock replaces the clock the retries wait on.
 func WithClock(c Clock) Option { return func(o *Connector) { o.clock = c } }
+
+// WithQuotaClock makes the quota's token bucket read and wait on c
+// instead of the wall clock (apart from WithClock, whose sleeps tests
+// count as retries).
+func WithQuotaClock(c ratelimit.Clock) Option { return func(o *Connector) { o.quotaClock = c } }
 
 // WithJitter replaces the source of backoff jitter: f(n) must return a
 // value in [0, n).
@@ -64,8 +72,14 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 		// reported at once.
 		c.auth = refreshGrant(s, httpretry.Direct(opts.HTTPClient))
 	}
+	// Not paced unless quota_per_minute is set (Canvas meters cost, see
+	// Settings.QuotaPerMinute); then every attempt waits for it.
+	lim, err := quota().Limiter(s.QuotaPerMinute, s.QuotaPercent, ratelimit.WithClock(c.quotaClock))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
+	}
 	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry.Retry, Classify: classify,
-		Clock: c.clock, Jitter: c.jitter, Vendor: "Canvas", Logger: c.log, MaxBody: maxBody})
+		Clock: c.clock, Jitter: c.jitter, Vendor: "Canvas", Logger: c.log, MaxBody: maxBody, Limiter: lim})
 	return c, nil
 }
 

@@ -5,7 +5,9 @@
 // with an access token or an OAuth2 developer key's refresh token, follows
 // Canvas's Link header pagination, backs off on Canvas's throttling
 // signals, and turns Canvas's error bodies into errors that name the
-// connector and the call.
+// connector and the call. Canvas meters request cost, not a request
+// count, so requests are paced (connectors/ratelimit) only when a
+// quota_per_minute cap is set.
 //
 // # Where emails come from
 //

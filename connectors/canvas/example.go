@@ -36,4 +36,9 @@ const example = `  - name: canvas
         # max_rate_wait: 10m     # total rate-limit waiting in one call when rate_window is set; default 10m
         low_water: 100           # pause when X-Rate-Limit-Remaining falls below this; default 100
         pause: 2s                # that pause; default 2s
+      # Canvas meters each token's request cost, not a request count, and
+      # one request at a time is rarely throttled: requests are not paced
+      # unless a cap is set here.
+      # quota_per_minute: 600    # a cap your Canvas admins ask for; default 0 (not paced)
+      # quota_percent: 95        # share of the cap this connector spends; default 95
 `

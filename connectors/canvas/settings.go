@@ -7,6 +7,7 @@ import (
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
 	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 	"github.com/rollcall-sync/rollcall/license"
@@ -37,6 +38,25 @@ type Settings struct {
 	// deployment's roles map them.
 	IncludeObservers license.Role `yaml:"include_observers"`
 	Retry            Retry        `yaml:"retry"`
+	// QuotaPerMinute caps the requests a minute; 0 (the default): not
+	// paced. Canvas documents no request quota: it meters cost, a leaky
+	// bucket per access token (700 units by default) that each request
+	// fills by its CPU and database time, and says a client making one
+	// request at a time is unlikely ever to be throttled (canvas-lms
+	// doc/api/throttling.md). The connector reads one request at a time
+	// and pauses on X-Rate-Limit-Remaining (retry.low_water), which
+	// follows the real bucket better than any count could; set a cap if
+	// the district's Canvas admins ask integrations for one.
+	QuotaPerMinute int `yaml:"quota_per_minute"`
+	// QuotaPercent is the share of QuotaPerMinute the connector spends,
+	// when it is set: 1-100, default 95.
+	QuotaPercent int `yaml:"quota_percent"`
+}
+
+// quota describes the quota settings (connectors/ratelimit).
+func quota() ratelimit.Setting {
+	return ratelimit.Setting{Field: "quota_per_minute", Window: time.Minute,
+		Why: "Canvas meters cost, not requests: 0 leaves requests unpaced"}
 }
 
 // Retry bounds the retries of one request and the pauses Canvas's
@@ -120,6 +140,7 @@ func (s *Settings) Validate() error {
 		bad("include_observers", "%q must be student, teacher or other", s.IncludeObservers)
 	}
 	probs.Include(s.Retry.Retry.Validate()...)
+	probs.Include(quota().Validate(s.QuotaPerMinute, s.QuotaPercent)...)
 	if s.Retry.Pause < 0 {
 		bad("retry.pause", "%s must be positive", s.Retry.Pause)
 	}

@@ -72,11 +72,11 @@ func (c *Connector) getError(ctx context.Context, call string, err error) error 
 // classify is httpretry.Standard (network errors, bodies cut short, 429,
 // 5xx) plus Canvas's other throttling answer, 403 "Rate Limit Exceeded";
 // Retry-After (Canvas sends seconds) is capped at maxRetryAfter.
-func classify(resp *http.Response, err error) (retry bool, reason string, wait time.Duration) {
-	retry, reason, wait = httpretry.Standard(resp, err)
+func classify(resp *http.Response, err error, now time.Time) (retry bool, reason string, wait time.Duration) {
+	retry, reason, wait = httpretry.Standard(resp, err, now)
 	if !retry && err == nil && throttled(resp.StatusCode, httpretry.Peek(resp)) {
 		retry, reason = true, reasonRateLimit
-		wait = httpretry.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		wait = httpretry.RetryAfter(resp.Header.Get("Retry-After"), now)
 	}
 	return retry, reason, min(wait, maxRetryAfter)
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	classroom "google.golang.org/api/classroom/v1"
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/googleauth"
+	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // Scopes are the OAuth scopes the connector asks for, all read-only:
@@ -27,14 +30,23 @@ type Connector struct {
 }
 
 // Option adjusts what New builds; for tests.
-type Option func(*googleauth.Config)
+type Option func(*options)
+
+type options struct {
+	googleauth.Config
+	quotaClock ratelimit.Clock
+}
 
 // WithClock replaces the clock the retries wait on.
-func WithClock(c googleauth.Clock) Option { return func(g *googleauth.Config) { g.Clock = c } }
+func WithClock(c googleauth.Clock) Option { return func(o *options) { o.Clock = c } }
 
 // WithScopes replaces the scopes asked for (a test of what Classroom
 // answers without profile emails).
-func WithScopes(scopes ...string) Option { return func(g *googleauth.Config) { g.Scopes = scopes } }
+func WithScopes(scopes ...string) Option { return func(o *options) { o.Scopes = scopes } }
+
+// WithQuotaClock makes the quota's token bucket read and wait on c
+// instead of the wall clock.
+func WithQuotaClock(c ratelimit.Clock) Option { return func(o *options) { o.quotaClock = c } }
 
 // New validates s and builds a connector, offline: the key file is read and
 // checked here, application default credentials at the first call.
@@ -48,17 +60,30 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.log = c.log.With("connector", opts.Name, "type", Type)
-	cfg := googleauth.Config{
+	o := options{Config: googleauth.Config{
 		Name: opts.Name, CredentialsFile: s.CredentialsFile, BaseDir: opts.BaseDir,
 		UseApplicationDefault: s.UseApplicationDefault, Subject: s.Subject, TokenURL: s.TokenURL,
 		Scopes: Scopes(), Retry: s.Retry, Upstream: opts.Upstream, Logger: c.log,
-	}
+	}}
 	if opts.HTTPClient != nil {
-		cfg.Base = opts.HTTPClient.Transport
+		o.Base = opts.HTTPClient.Transport
 	}
 	for _, f := range extra {
-		f(&cfg)
+		f(&o)
 	}
+	lim, err := quota().Limiter(s.QuotaPerMinute, s.QuotaPercent, ratelimit.WithClock(o.quotaClock))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
+	}
+	// Below the retries, as google-directory's, so that every attempt is
+	// paced; token requests (POSTs to the token endpoint) are on another
+	// quota.
+	cfg := o.Config
+	if cfg.Base == nil {
+		cfg.Base = httpretry.Base(nil)
+	}
+	cfg.Base = &ratelimit.Transport{Next: cfg.Base, Limiter: lim,
+		Skip: func(r *http.Request) bool { return r.Method != http.MethodGet }}
 	client, err := googleauth.NewClient(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.prefix(), err)

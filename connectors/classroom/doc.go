@@ -25,6 +25,8 @@
 //     for it with the read-only courses and rosters scopes. A profile
 //     without an email is emitted without one, and the planner skips it
 //     with the reason "no email".
-//   - Requests run one at a time: Classroom's quota is 1,200 requests a
-//     minute per user, and the delegated admin is that one user.
+//   - Requests run one at a time, paced (connectors/ratelimit, below the
+//     retries, so every attempt counts) to Classroom's quota of 1,200
+//     requests a minute per user, the delegated admin being that one user
+//     (settings quota_per_minute, quota_percent).
 package classroom

@@ -32,4 +32,8 @@ const example = `  - name: classroom
         rate_window: 1m          # Google's quotas are per minute: rate limits are waited out, up to a minute at a time,
                                  # instead of counting as attempts; default 1m
         max_rate_wait: 10m       # total rate-limit waiting in one call (the run's sync.run_timeout bounds it too); default 10m
+      # Requests are paced to Google's documented Classroom quota of 1,200
+      # a minute per user (the subject above), so no read runs into it.
+      quota_per_minute: 1200     # raise it only if Google granted your project more; default 1200
+      quota_percent: 95          # share of it this connector spends, the rest left to other tools; default 95
 `

@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -11,6 +12,8 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors/classroom/fake"
 	"github.com/rollcall-sync/rollcall/connectors/connectortest"
 	"github.com/rollcall-sync/rollcall/connectors/googleauth/fakeauth"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit/quotatest"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
@@ -36,6 +39,10 @@ type envOptions struct {
 	name     string
 	rec      *connectortest.Recorder
 	clock    *connectortest.Clock
+	// transport carries the connector's requests (nil: the default);
+	// quotaClock is the quota's clock (nil: the wall clock).
+	transport  http.RoundTripper
+	quotaClock ratelimit.Clock
 }
 
 func newEnv(t testing.TB, school *fake.School, eo envOptions) *env {
@@ -70,11 +77,21 @@ func newEnv(t testing.TB, school *fake.School, eo envOptions) *env {
 	if eo.settings != nil {
 		eo.settings(&s)
 	}
-	opts := []Option{WithClock(e.clock)}
+	// The quota is paced on a clock that never waits unless a test
+	// brings its own: the wall clock would hold a read of a few hundred
+	// requests for seconds.
+	if eo.quotaClock == nil {
+		eo.quotaClock = quotatest.NewClock()
+	}
+	opts := []Option{WithClock(e.clock), WithQuotaClock(eo.quotaClock)}
 	if eo.scopes != nil {
 		opts = append(opts, WithScopes(eo.scopes...))
 	}
-	conn, err := New(s, connectors.OpenOptions{Name: name, Upstream: e.rec, BaseDir: dir}, opts...)
+	oo := connectors.OpenOptions{Name: name, Upstream: e.rec, BaseDir: dir}
+	if eo.transport != nil {
+		oo.HTTPClient = &http.Client{Transport: eo.transport}
+	}
+	conn, err := New(s, oo, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/googleauth"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // Type is the connector type name in the config file.
@@ -35,6 +37,24 @@ type Settings struct {
 	// answer fewer).
 	PageSize int              `yaml:"page_size"`
 	Retry    googleauth.Retry `yaml:"retry"`
+	// QuotaPerMinute is the Classroom requests a minute the connector's
+	// subject may make: Google documents 1,200 a minute per user (and
+	// 3,000 per project, 4,000,000 a day per project), checked on a
+	// moving 60-second average, over it 429 RESOURCE_EXHAUSTED
+	// (developers.google.com/classroom/limits). Every request of the
+	// connector acts as one user, Subject, so the per-user figure is the
+	// one met first. Default 1,200.
+	QuotaPerMinute int `yaml:"quota_per_minute"`
+	// QuotaPercent is the share of QuotaPerMinute the connector spends:
+	// the rest is headroom for other tools acting as the same admin.
+	// 1-100, default 95.
+	QuotaPercent int `yaml:"quota_percent"`
+}
+
+// quota describes the quota settings (connectors/ratelimit).
+func quota() ratelimit.Setting {
+	return ratelimit.Setting{Field: "quota_per_minute", Window: time.Minute, Default: ratelimit.GoogleClassroomPerMinutePerUser,
+		Why: "Google's default is 1200 a minute per user"}
 }
 
 // Defaults.
@@ -72,6 +92,7 @@ func (s *Settings) Validate() error {
 		errs = append(errs, fmt.Errorf("settings.page_size: %d must be 1-1000", s.PageSize))
 	}
 	errs = append(errs, s.Retry.Validate()...)
+	errs = append(errs, quota().Validate(s.QuotaPerMinute, s.QuotaPercent)...)
 	if len(errs) > 0 {
 		return fmt.Errorf("%s connector: %w", Type, errors.Join(errs...))
 	}

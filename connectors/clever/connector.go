@@ -9,6 +9,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // Connector reads one Clever district.
@@ -20,6 +21,8 @@ type Connector struct {
 	http   *http.Client
 	clock  httpretry.Clock
 	jitter func(n int64) int64
+	// quotaClock is what the quota's token bucket reads and waits on.
+	quotaClock ratelimit.Clock
 }
 
 // Option adjusts what New builds; for tests.
@@ -27,6 +30,11 @@ type Option func(*Connector)
 
 // WithClock replaces the clock the retries and rate-limit waits use.
 func WithClock(c httpretry.Clock) Option { return func(o *Connector) { o.clock = c } }
+
+// WithQuotaClock makes the quota's token bucket read and wait on c
+// instead of the wall clock (apart from WithClock, whose sleeps tests
+// count as retries).
+func WithQuotaClock(c ratelimit.Clock) Option { return func(o *Connector) { o.quotaClock = c } }
 
 // WithJitter replaces the source of backoff jitter: f(n) must return a
 // value in [0, n).
@@ -50,8 +58,14 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	for _, f := range extra {
 		f(c)
 	}
-	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry, Classify: c.classify,
-		Clock: c.clock, Jitter: c.jitter, Vendor: "Clever", Logger: c.log})
+	lim, err := quota().Limiter(s.QuotaPerMinute, s.QuotaPercent, ratelimit.WithClock(c.quotaClock))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
+	}
+	// Every attempt waits for the quota: a refused one counts in
+	// Clever's window too.
+	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry, Classify: classify,
+		Clock: c.clock, Jitter: c.jitter, Vendor: "Clever", Logger: c.log, Limiter: lim})
 	return c, nil
 }
 

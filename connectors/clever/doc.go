@@ -17,8 +17,9 @@
 // reported without one, and the planner skips and counts them.
 //
 // Paging follows the links[rel=next] of each answer (limit and
-// starting_after), reading each record under data[].data. Clever's 1,200
-// requests a minute are waited out until X-RateLimit-Reset, not failed;
+// starting_after), reading each record under data[].data. Requests are
+// paced (connectors/ratelimit) to Clever's 1,200 a minute per token; a
+// window spent anyway is waited out until X-RateLimit-Reset, not failed;
 // 401 and 400 are not retried, 5xx are. The fake Clever it is tested
 // against is in clever/fake.
 package clever

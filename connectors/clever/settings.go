@@ -7,6 +7,7 @@ import (
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
 	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 )
@@ -30,6 +31,21 @@ type Settings struct {
 	// PageSize is the limit asked for: 1-10000 (Clever's cap), default 1000.
 	PageSize int             `yaml:"page_size"`
 	Retry    httpretry.Retry `yaml:"retry"`
+	// QuotaPerMinute is the requests a minute the token may make: Clever
+	// documents 1,200 per minute per token in a fixed window, answering
+	// 429 with X-RateLimit-Reset beyond it (dev.clever.com, "Rate
+	// limits"). Default 1,200; raise it if Clever granted the app more.
+	QuotaPerMinute int `yaml:"quota_per_minute"`
+	// QuotaPercent is the share of QuotaPerMinute the connector spends,
+	// leaving the rest to other connectors or scripts on the same token:
+	// 1-100, default 95.
+	QuotaPercent int `yaml:"quota_percent"`
+}
+
+// quota describes the quota settings (connectors/ratelimit).
+func quota() ratelimit.Setting {
+	return ratelimit.Setting{Field: "quota_per_minute", Window: time.Minute, Default: ratelimit.CleverPerMinute,
+		Why: "Clever's default is 1200 a minute per token"}
 }
 
 // Defaults and limits.
@@ -76,6 +92,7 @@ func (s *Settings) Validate() error {
 		bad("page_size", "%d must be 1-%d (Clever answers 413 above %d)", s.PageSize, MaxPageSize, MaxPageSize)
 	}
 	probs.Include(s.Retry.Validate()...)
+	probs.Include(quota().Validate(s.QuotaPerMinute, s.QuotaPercent)...)
 	return probs.Err(Type)
 }
 
@@ -104,6 +121,10 @@ func (s *Settings) Example() string {
         base_delay: 500ms
         # rate_window: 1m     # wait 429s out without counting them as attempts; default 0 (off)
         # max_rate_wait: 10m  # total rate-limit waiting in one call when rate_window is set
+      # Requests are paced to Clever's documented 1,200 a minute per token,
+      # so a large district is read without 429s.
+      quota_per_minute: 1200  # raise it only if Clever granted your app more
+      quota_percent: 95       # share of it this connector spends; the rest is headroom
   # A deployment takes units "district", "school:<id>", "section:<id>" or
   # "teacher:<id>"; roles map Clever's student, teacher, staff and
   # district_admin (staff and district admins are left out unless mapped).

@@ -21,21 +21,21 @@ const resetMargin = time.Second
 // are a minute long, so anything longer is a clock gone wrong.
 const maxResetWait = 2 * time.Minute
 
-// classify is httpretry.Standard (no answer, 429, 5xx) with Clever's wait
-// for a 429: until X-RateLimit-Reset (unix seconds), by the connector's
-// clock. 501 is Clever's "not implemented", not worth another try.
-func (c *Connector) classify(resp *http.Response, err error) (retry bool, reason string, wait time.Duration) {
-	retry, reason, wait = httpretry.Standard(resp, err)
+// classify is httpretry.Standard (no answer, 429, 5xx; a 429 waits for
+// Retry-After, else X-RateLimit-Reset, read by the retries' clock) plus a
+// margin on that wait: the header has one-second resolution and Clever's
+// clock is not ours. 501 is Clever's "not implemented", not worth another
+// try.
+func classify(resp *http.Response, err error, now time.Time) (retry bool, reason string, wait time.Duration) {
+	retry, reason, wait = httpretry.Standard(resp, err, now)
 	if err != nil || resp == nil {
 		return retry, reason, wait
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotImplemented:
 		return false, "", 0
-	case resp.StatusCode == http.StatusTooManyRequests:
-		// By the connector's clock, not the wall clock httpretry's
-		// Standard reads: a test's clock, or the clock retries sleep on.
-		wait = max(httpretry.RetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()), c.untilReset(resp.Header))
+	case resp.StatusCode == http.StatusTooManyRequests && wait > 0:
+		wait = min(wait+resetMargin, maxResetWait)
 	}
 	return retry, reason, wait
 }

@@ -57,7 +57,7 @@ func TestClassify(t *testing.T) {
 					resp.Body = io.NopCloser(strings.NewReader(tc.body))
 				}
 			}
-			retry, reason, wait := classify(resp, tc.err)
+			retry, reason, wait := classify(resp, tc.err, time.Now())
 			if retry != tc.retry || reason != tc.reason {
 				t.Fatalf("classify = %v %q, want %v %q", retry, reason, tc.retry, tc.reason)
 			}

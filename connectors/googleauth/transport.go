@@ -21,12 +21,12 @@ const (
 // httpretry.Standard retries, and 403 with reason rateLimitExceeded,
 // userRateLimitExceeded or quotaExceeded (or status RESOURCE_EXHAUSTED),
 // waiting at least as long as Retry-After asks.
-func classify(resp *http.Response, err error) (retry bool, reason string, wait time.Duration) {
-	if retry, reason, wait = httpretry.Standard(resp, err); retry || err != nil {
+func classify(resp *http.Response, err error, now time.Time) (retry bool, reason string, wait time.Duration) {
+	if retry, reason, wait = httpretry.Standard(resp, err, now); retry || err != nil {
 		return retry, reason, wait
 	}
 	if resp.StatusCode == http.StatusForbidden && rateLimitBody(httpretry.Peek(resp)) {
-		return true, ReasonRateLimit, httpretry.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return true, ReasonRateLimit, httpretry.RetryAfter(resp.Header.Get("Retry-After"), now)
 	}
 	return false, "", 0
 }

@@ -7,7 +7,10 @@
 // Transport, an http.RoundTripper that reads each answer whole (so a body
 // cut short is retried like any network error), reports every attempt and
 // retry to a connectors.UpstreamObserver, and stops at the attempt and
-// elapsed-time bounds.
+// elapsed-time bounds. With a Limiter (connectors/ratelimit) every
+// attempt first waits for the vendor's quota, so pacing is available to
+// every connector the same way; that wait counts as neither a retry nor
+// elapsed time.
 //
 // NewClient builds a vendor connector's client the one way they all want
 // it: Transport over the caller's transport (Base: the one in
@@ -19,7 +22,9 @@
 //
 // What is worth retrying is the vendor's call: each connector hands
 // Transport a Classifier (Standard covers what every vendor means by "try
-// again": no answer, 429 and 5xx); Google's 403 rate-limit reasons,
+// again": no answer, 429 and 5xx, measuring Retry-After and
+// X-RateLimit-Reset from the Transport's Clock, which the classifier is
+// handed, so a test's clock drives them); Google's 403 rate-limit reasons,
 // Canvas's 403 "Rate Limit Exceeded" and its bucket pacing, and OneRoster's
 // error bodies stay in their own packages.
 package httpretry

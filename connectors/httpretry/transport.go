@@ -12,6 +12,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/metrics"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // DefaultMaxBody bounds a buffered response body when Transport.MaxBody is
@@ -23,21 +24,25 @@ const DefaultMaxBody = 64 << 20
 // read whole, so a classifier may read it (and must leave it readable, as
 // Peek does). reason is the retry's label for the upstream metrics
 // (connectors/metrics' Reason names); wait is the least time the server
-// asked for (Retry-After), the backoff being used when it is longer.
-type Classifier func(resp *http.Response, err error) (retry bool, reason string, wait time.Duration)
+// asked for (Retry-After), the backoff being used when it is longer. now
+// is the answer's arrival by the Transport's Clock, which an HTTP-date or
+// a Unix-time reset is measured from: a test's clock drives it as it
+// drives the sleeps.
+type Classifier func(resp *http.Response, err error, now time.Time) (retry bool, reason string, wait time.Duration)
 
 // Standard is what every vendor means by "try again": no answer
 // (metrics.ReasonNetwork), 429 (ReasonRateLimit) and any 5xx
-// (ReasonServerError), with the wait Retry-After asks.
-func Standard(resp *http.Response, err error) (retry bool, reason string, wait time.Duration) {
+// (ReasonServerError), with the wait Retry-After (or, on a 429,
+// X-RateLimit-Reset) asks, measured from now.
+func Standard(resp *http.Response, err error, now time.Time) (retry bool, reason string, wait time.Duration) {
 	if err != nil {
 		return true, metrics.ReasonNetwork, 0
 	}
 	switch c := resp.StatusCode; {
 	case c == http.StatusTooManyRequests:
-		return true, metrics.ReasonRateLimit, ServerWait(resp.Header, time.Now())
+		return true, metrics.ReasonRateLimit, ServerWait(resp.Header, now)
 	case c >= 500:
-		return true, metrics.ReasonServerError, RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return true, metrics.ReasonServerError, RetryAfter(resp.Header.Get("Retry-After"), now)
 	}
 	return false, "", 0
 }
@@ -57,6 +62,11 @@ func Peek(resp *http.Response) []byte {
 // reported to Observer.Request (code 0: no answer), every retry to
 // Observer.Retry. Transport is not changed by RoundTrip, so one value
 // serves concurrent requests.
+//
+// With a Limiter, every attempt (not only every call: a refused attempt
+// counts against most vendors' quotas) first waits for the vendor's
+// quota (connectors/ratelimit). That wait is pacing, not a retry, so it
+// uses up none of Policy's elapsed time.
 type Transport struct {
 	Next     http.RoundTripper
 	Policy   Retry      // zero fields: defaults
@@ -65,10 +75,15 @@ type Transport struct {
 	// Jitter draws backoff jitter, uniform in [0, n); nil: math/rand/v2.
 	Jitter   func(n int64) int64
 	Observer connectors.UpstreamObserver // nil: none
-	Name     string                      // connector instance, for Observer
-	Vendor   string                      // e.g. "Google", for the log
-	Logger   *slog.Logger                // nil: discard
-	MaxBody  int64                       // 0: DefaultMaxBody
+	// Limiter paces attempts to the vendor's quota; nil: not paced.
+	Limiter *ratelimit.Limiter
+	// Unpaced says which requests are on another quota (a token endpoint
+	// on another host); nil: every request is paced.
+	Unpaced func(*http.Request) bool
+	Name    string       // connector instance, for Observer
+	Vendor  string       // e.g. "Google", for the log
+	Logger  *slog.Logger // nil: discard
+	MaxBody int64        // 0: DefaultMaxBody
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -93,8 +108,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Rate-limit retries waited out (Policy.RateWindow) count apart: they
 	// neither use up attempts nor elapsed time of the other retries.
 	var rateRetries int
-	var rateWaited time.Duration
+	var rateWaited, paceWaited time.Duration
+	paced := t.Limiter != nil && (t.Unpaced == nil || !t.Unpaced(req))
 	for attempt, n := 1, 1; ; n++ {
+		if paced {
+			before := clock.Now()
+			if err := t.Limiter.Wait(ctx); err != nil {
+				return nil, fmt.Errorf("waiting for the %s quota to send %s: %w", t.Vendor, req.URL.Path, err)
+			}
+			// Pacing is no retry: keep it out of MaxElapsed.
+			paceWaited += clock.Now().Sub(before)
+		}
 		r := req
 		if attempt > 1 {
 			r = req.Clone(ctx)
@@ -117,7 +141,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp = nil
 		}
 		obs.Request(t.Name, code)
-		retry, reason, wait := classify(resp, err)
+		retry, reason, wait := classify(resp, err, clock.Now())
 		if ctx.Err() != nil && err != nil {
 			return nil, ctx.Err()
 		}
@@ -137,7 +161,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			rateWaited += delay
 		} else {
 			delay = max(policy.Backoff(attempt, jitter), wait)
-			if !rewindable || policy.GiveUp(attempt, clock.Now().Sub(start)-rateWaited, delay) {
+			if !rewindable || policy.GiveUp(attempt, clock.Now().Sub(start)-rateWaited-paceWaited, delay) {
 				return resp, err
 			}
 			attempt++

@@ -233,9 +233,9 @@ func TestTransportContext(t *testing.T) {
 	defer cancel()
 	rec := connectortest.NewRecorder()
 	rt := &httpretry.Transport{Next: srv.Client().Transport, Observer: rec, Clock: connectortest.NewClock(),
-		Classify: func(resp *http.Response, err error) (bool, string, time.Duration) {
+		Classify: func(resp *http.Response, err error, now time.Time) (bool, string, time.Duration) {
 			cancel() // the sync was stopped while this answer came in
-			return httpretry.Standard(resp, err)
+			return httpretry.Standard(resp, err, now)
 		}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 	if err != nil {
@@ -282,7 +282,7 @@ func TestStandard(t *testing.T) {
 				resp.Header.Set("Retry-After", tc.retryAfter)
 			}
 		}
-		retry, reason, wait := httpretry.Standard(resp, tc.err)
+		retry, reason, wait := httpretry.Standard(resp, tc.err, time.Now())
 		if retry != tc.retry || reason != tc.reason || wait != tc.wait {
 			t.Errorf("%s: Standard = %v %q %s, want %v %q %s", tc.name, retry, reason, wait, tc.retry, tc.reason, tc.wait)
 		}

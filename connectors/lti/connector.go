@@ -10,6 +10,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // Connector is one registered platform: the NRPS client that reads its
@@ -24,6 +25,8 @@ type Connector struct {
 	clock    httpretry.Clock
 	jitter   func(n int64) int64
 	contexts *contexts
+	// quotaClock is what the quota's token bucket reads and waits on.
+	quotaClock ratelimit.Clock
 
 	mu       sync.Mutex
 	token    string
@@ -35,6 +38,10 @@ type Option func(*Connector)
 
 // WithClock replaces the clock the retries and token expiry use.
 func WithClock(c httpretry.Clock) Option { return func(o *Connector) { o.clock = c } }
+
+// WithQuotaClock makes the quota's token bucket read and wait on c
+// instead of the wall clock.
+func WithQuotaClock(c ratelimit.Clock) Option { return func(o *Connector) { o.quotaClock = c } }
 
 // New validates s, reads the key and the contexts file, and builds the
 // connector without touching the network.
@@ -64,8 +71,14 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	c.raw = httpretry.Direct(opts.HTTPClient)
 	c.raw.Timeout = time.Minute
 	// The retries have no overall timeout: the run's context bounds them.
+	// Not paced unless quota_per_minute is set (see Settings); then every
+	// roster attempt waits for it. Token requests go through c.raw.
+	lim, err := quota().Limiter(s.QuotaPerMinute, s.QuotaPercent, ratelimit.WithClock(c.quotaClock))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
+	}
 	c.http = httpretry.NewClient(opts, httpretry.Transport{Policy: s.Retry, Classify: classify, Clock: c.clock,
-		Jitter: c.jitter, Vendor: "LTI platform", Logger: c.log})
+		Jitter: c.jitter, Vendor: "LTI platform", Logger: c.log, Limiter: lim})
 	c.http.Timeout = 0
 	return c, nil
 }

@@ -22,7 +22,9 @@
 // Mentor, ContentDeveloper and Administrator are not members. Members whose
 // status is Inactive or Deleted are left out; members without an email
 // (the platform's privacy settings) are reported without one, and the
-// planner skips and counts them.
+// planner skips and counts them. NRPS sets no rate limit, so roster
+// requests are paced (connectors/ratelimit) only when quota_per_minute is
+// set to the platform's figure.
 //
 // The fake platform it is tested against is in lti/fake.
 package lti

@@ -44,11 +44,11 @@ type member struct {
 
 // classify is httpretry.Standard plus Canvas's 403 "Rate Limit Exceeded",
 // which Canvas answers on its NRPS endpoint as on the rest of its API.
-func classify(resp *http.Response, err error) (bool, string, time.Duration) {
-	retry, reason, wait := httpretry.Standard(resp, err)
+func classify(resp *http.Response, err error, now time.Time) (bool, string, time.Duration) {
+	retry, reason, wait := httpretry.Standard(resp, err, now)
 	if !retry && err == nil && throttled(resp.StatusCode, httpretry.Peek(resp)) {
 		retry, reason = true, metrics.ReasonRateLimit
-		wait = httpretry.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		wait = httpretry.RetryAfter(resp.Header.Get("Retry-After"), now)
 	}
 	return retry, reason, min(wait, 10*time.Minute)
 }

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
 	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 	"github.com/rollcall-sync/rollcall/license"
@@ -51,6 +53,21 @@ type Settings struct {
 	// PageSize is the limit asked of NRPS per page; default 100.
 	PageSize int             `yaml:"page_size"`
 	Retry    httpretry.Retry `yaml:"retry"`
+	// QuotaPerMinute caps the roster requests a minute; 0 (the default):
+	// not paced. LTI NRPS 2.0 (1EdTech) sets no rate limit; each platform
+	// applies its own (Canvas meters cost per token, D2L and Blackboard
+	// their own quotas), so set the platform's figure if it documents
+	// one. Token requests are not counted.
+	QuotaPerMinute int `yaml:"quota_per_minute"`
+	// QuotaPercent is the share of QuotaPerMinute the connector spends,
+	// when it is set: 1-100, default 95.
+	QuotaPercent int `yaml:"quota_percent"`
+}
+
+// quota describes the quota settings (connectors/ratelimit).
+func quota() ratelimit.Setting {
+	return ratelimit.Setting{Field: "quota_per_minute", Window: time.Minute,
+		Why: "NRPS sets no rate limit: 0 leaves requests unpaced"}
 }
 
 // DefaultPageSize is the NRPS limit asked for.
@@ -91,6 +108,7 @@ func (s *Settings) Validate() error {
 		bad("page_size", "%d must be positive", s.PageSize)
 	}
 	probs.Include(s.Retry.Validate()...)
+	probs.Include(quota().Validate(s.QuotaPerMinute, s.QuotaPercent)...)
 	return probs.Err(Type)
 }
 
@@ -147,6 +165,10 @@ func (s *Settings) Example() string {
         base_delay: 500ms
         # rate_window: 1m         # wait rate limits out without counting them as attempts; default 0 (off)
         # max_rate_wait: 10m      # total rate-limit waiting in one call when rate_window is set
+      # NRPS sets no rate limit (each platform has its own): roster requests
+      # are not paced unless a cap is set here.
+      # quota_per_minute: 600   # the platform's documented figure; default 0 (not paced)
+      # quota_percent: 95       # share of the cap this connector spends; default 95
   # Units: "context:<id>" (a course launched at least once) or
   # "memberships:<context_memberships_url>". Roles map LIS roles
   # (Learner, Instructor, TeachingAssistant, Mentor, ContentDeveloper,

@@ -16,6 +16,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/errbody"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // maxBody bounds one answer: 500 users with roles are ~100 KB.
@@ -28,6 +29,8 @@ type Connector struct {
 	endpoint string
 	log      *slog.Logger
 	http     *http.Client
+	// quotaClock is what the quota's token bucket reads and waits on.
+	quotaClock ratelimit.Clock
 }
 
 // Option adjusts what New builds; for tests.
@@ -36,6 +39,12 @@ type Option func(*Connector, *httpretry.Transport)
 // WithClock replaces the clock the retries wait on.
 func WithClock(c httpretry.Clock) Option {
 	return func(_ *Connector, t *httpretry.Transport) { t.Clock = c }
+}
+
+// WithQuotaClock makes the quota's token bucket read and wait on c
+// instead of the wall clock.
+func WithQuotaClock(c ratelimit.Clock) Option {
+	return func(o *Connector, _ *httpretry.Transport) { o.quotaClock = c }
 }
 
 // New validates s and builds a connector, offline.
@@ -57,6 +66,13 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	for _, f := range extra {
 		f(c, rt)
 	}
+	// Not paced unless quota_per_minute is set (see Settings); then every
+	// attempt waits for it.
+	lim, err := quota().Limiter(s.QuotaPerMinute, s.QuotaPercent, ratelimit.WithClock(c.quotaClock))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
+	}
+	rt.Limiter = lim
 	return c, nil
 }
 

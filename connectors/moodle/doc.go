@@ -5,7 +5,8 @@
 // is an {"exception","errorcode","message"} object as the error it is,
 // never as an empty roster. Retries of 429 and 5xx (from a proxy or
 // maintenance mode; Moodle itself does not throttle) go through
-// connectors/httpretry.
+// connectors/httpretry; calls are paced (connectors/ratelimit) only when
+// a quota_per_minute cap is set.
 //
 // Selection units: "category:<id>" (its courses and, unless option
 // include_subcategories=false, those of every subcategory) and

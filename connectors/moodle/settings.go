@@ -3,10 +3,12 @@ package moodle
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
 	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 )
@@ -27,6 +29,21 @@ type Settings struct {
 	// PageSize is limitnumber per enrolled-users call; default 500.
 	PageSize int             `yaml:"page_size"`
 	Retry    httpretry.Retry `yaml:"retry"`
+	// QuotaPerMinute caps the web-service calls a minute; 0 (the
+	// default): not paced. Moodle has no rate limit on web services by
+	// default (a site may add one in its web server or proxy, which
+	// answers 429 or 503 and is retried); set a cap if the site's admins
+	// ask integrations for one, or to spare a small server.
+	QuotaPerMinute int `yaml:"quota_per_minute"`
+	// QuotaPercent is the share of QuotaPerMinute the connector spends,
+	// when it is set: 1-100, default 95.
+	QuotaPercent int `yaml:"quota_percent"`
+}
+
+// quota describes the quota settings (connectors/ratelimit).
+func quota() ratelimit.Setting {
+	return ratelimit.Setting{Field: "quota_per_minute", Window: time.Minute,
+		Why: "Moodle has no rate limit by default: 0 leaves calls unpaced"}
 }
 
 // Defaults.
@@ -60,6 +77,7 @@ func (s *Settings) Validate() error {
 		bad("page_size", "%d must be 1-%d", s.PageSize, MaxPageSize)
 	}
 	probs.Include(s.Retry.Validate()...)
+	probs.Include(quota().Validate(s.QuotaPerMinute, s.QuotaPercent)...)
 	return probs.Err(Type)
 }
 
@@ -88,6 +106,10 @@ const example = `  - name: moodle
         base_delay: 500ms        # doubled per retry, with jitter; default 500ms
         # rate_window: 1m        # wait rate limits out instead of counting them as attempts; default 0 (off)
         # max_rate_wait: 10m     # total rate-limit waiting in one call when rate_window is set; default 10m
+      # Moodle has no web-service rate limit by default, so calls are not
+      # paced unless a cap is set here.
+      # quota_per_minute: 600    # a cap the site's admins ask for; default 0 (not paced)
+      # quota_percent: 95        # share of the cap this connector spends; default 95
     # Deployments name units category:<id> or course:<id>; roles map role
     # shortnames ("parent": other); options include_subcategories (default
     # "true") and include_hidden (default "false").

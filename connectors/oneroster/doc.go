@@ -41,7 +41,9 @@
 //     page. Retries (429 with Retry-After, 5xx, network errors and bodies
 //     cut short) live in an http.RoundTripper under the authentication,
 //     so that every attempt of a 1.1 request is signed afresh (new nonce
-//     and timestamp) and token requests of 1.2 are retried too.
+//     and timestamp) and token requests of 1.2 are retried too. The
+//     specifications set no rate limit, so requests are paced
+//     (connectors/ratelimit) only when quota_per_minute is set.
 //   - Errors carry the server's imsx_codeMajor, imsx_severity,
 //     imsx_description and codeMinor, and name the connector and the call.
 //   - A bundle is read and validated whole on every Fetch, before anything

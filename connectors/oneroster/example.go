@@ -36,6 +36,10 @@ const restExample = `  - name: sis
         base_delay: 500ms        # doubled per attempt; default 500ms
         # rate_window: 1m        # wait rate limits out over the quota window instead of counting them as attempts; default 0 (off)
         # max_rate_wait: 10m     # total rate-limit waiting in one call when rate_window is set; default 10m
+      # OneRoster sets no rate limit (each server may answer 429): requests
+      # are not paced unless a cap is set here.
+      # quota_per_minute: 600    # the figure your OneRoster server documents; default 0 (not paced)
+      # quota_percent: 95        # share of the cap this connector spends; default 95
 `
 
 const csvExample = `  - name: sis-export

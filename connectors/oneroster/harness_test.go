@@ -3,6 +3,7 @@ package oneroster
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -37,6 +38,8 @@ type restOptions struct {
 	rec      *connectortest.Recorder
 	clock    *connectortest.Clock
 	extra    []Option
+	// transport carries the connector's requests; nil: the default.
+	transport http.RoundTripper
 }
 
 // newREST serves d (nil: a small generated district) and opens a
@@ -76,8 +79,11 @@ func newREST(t testing.TB, d *fake.District, o restOptions) *restEnv {
 		o.settings(&e.set)
 	}
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	conn, err := New(e.set, connectors.OpenOptions{Name: o.name, Logger: logger, Upstream: e.rec},
-		append([]Option{WithClock(e.clock)}, o.extra...)...)
+	oo := connectors.OpenOptions{Name: o.name, Logger: logger, Upstream: e.rec}
+	if o.transport != nil {
+		oo.HTTPClient = &http.Client{Transport: o.transport}
+	}
+	conn, err := New(e.set, oo, append([]Option{WithClock(e.clock)}, o.extra...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

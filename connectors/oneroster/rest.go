@@ -18,6 +18,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 	"github.com/rollcall-sync/rollcall/connectors/oauth1"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // Base paths of the rostering service, by version.
@@ -48,10 +49,16 @@ type options struct {
 	jitter func(n int64) int64 // uniform in [0, n)
 	nonce  func() (string, error)
 	now    func() time.Time // OAuth 1.0a timestamps
+	// quotaClock is what the quota's token bucket reads and waits on.
+	quotaClock ratelimit.Clock
 }
 
 // WithClock replaces the clock retries wait on and time by.
 func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithQuotaClock makes the quota's token bucket read and wait on c
+// instead of the wall clock.
+func WithQuotaClock(c ratelimit.Clock) Option { return func(o *options) { o.quotaClock = c } }
 
 // WithJitter replaces the source of backoff jitter: f(n) must be in [0, n).
 func WithJitter(f func(n int64) int64) Option { return func(o *options) { o.jitter = f } }
@@ -87,9 +94,18 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	}
 
 	base := httpretry.Base(opts.HTTPClient)
+	// Not paced unless quota_per_minute is set (see Settings); then every
+	// API attempt waits for it, before a 1.1 signature stamps its time.
+	lim, err := quota().Limiter(s.QuotaPerMinute, s.QuotaPercent, ratelimit.WithClock(o.quotaClock))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
+	}
 	retry := func(next http.RoundTripper) http.RoundTripper {
 		return &httpretry.Transport{Next: next, Policy: s.Retry, Classify: httpretry.Standard, Clock: o.clock,
-			Jitter: o.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "OneRoster", Logger: c.log}
+			Jitter: o.jitter, Observer: opts.Upstream, Name: opts.Name, Vendor: "OneRoster", Logger: c.log, Limiter: lim,
+			// Reads are GETs; 1.2's token POSTs go to the authorization
+			// server, not the API.
+			Unpaced: func(r *http.Request) bool { return r.Method != http.MethodGet }}
 	}
 	switch s.Version {
 	case V11:

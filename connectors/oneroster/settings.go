@@ -7,6 +7,7 @@ import (
 	"github.com/rollcall-sync/rollcall/config"
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 	"github.com/rollcall-sync/rollcall/connectors/settingscheck"
 	"github.com/rollcall-sync/rollcall/connectors/siteurl"
 )
@@ -57,6 +58,21 @@ type Settings struct {
 	IncrementalUsers bool          `yaml:"incremental_users"`
 	FullRefresh      time.Duration `yaml:"full_refresh"`
 	Retry            Retry         `yaml:"retry"`
+	// QuotaPerMinute caps the requests a minute; 0 (the default): not
+	// paced. The OneRoster specifications (1EdTech, 1.1 and 1.2) set no
+	// rate limit, leaving it to each server, which may answer 429; SIS
+	// vendors set their own. Set the figure the district's server
+	// documents.
+	QuotaPerMinute int `yaml:"quota_per_minute"`
+	// QuotaPercent is the share of QuotaPerMinute the connector spends,
+	// when it is set: 1-100, default 95.
+	QuotaPercent int `yaml:"quota_percent"`
+}
+
+// quota describes the REST connector's quota settings (connectors/ratelimit).
+func quota() ratelimit.Setting {
+	return ratelimit.Setting{Field: "quota_per_minute", Window: time.Minute,
+		Why: "OneRoster sets no rate limit: 0 leaves requests unpaced"}
 }
 
 // Defaults.
@@ -146,6 +162,7 @@ func (s *Settings) Validate() error {
 		bad("full_refresh", "%s must be positive", s.FullRefresh)
 	}
 	probs.Include(s.Retry.Validate()...)
+	probs.Include(quota().Validate(s.QuotaPerMinute, s.QuotaPercent)...)
 	return probs.Err(Type)
 }
 

@@ -36,13 +36,25 @@ const (
 	BlackboardPerDay = 10000
 )
 
-// Canvas and D2L Brightspace meter cost, not a request count: Canvas a
-// leaky bucket of "request cost" reported in X-Rate-Limit-Remaining
-// (canvas doc/api/throttling.md), D2L a per-minute credit bucket with
-// X-Rate-Limit-Remaining/Reset (community.d2l.com, "API rate limiting").
-// Neither documents a request quota to pace to, so they have no preset
-// here: those connectors run sequentially and rely on httpretry's
-// Retry-After handling. Moodle web services have no rate limit by default.
+// BrightspacePerMinute: D2L meters credits, not requests: a bucket of
+// 50,000 API credits a minute per API app, refilled whole every minute,
+// each call costing 10 credits as published (X-Request-Cost), D2L keeping
+// the right to change route costs (community.d2l.com, "API Rate
+// Logging/Limiting FAQ" and "Rate Limiting and API Response Headers").
+// 50,000 / 10 is this many calls a minute; the connector also pauses when
+// X-Rate-Limit-Remaining runs low, which covers a route costing more.
+const BrightspacePerMinute = 50000 / 10
+
+// No request quota to pace to, so no preset: Canvas meters cost, a leaky
+// bucket per access token whose requests cost their CPU and database time
+// (X-Request-Cost, X-Rate-Limit-Remaining; canvas-lms doc/api/throttling.md
+// says one request at a time is unlikely ever to be throttled); Moodle web
+// services have no rate limit by default; OneRoster (1EdTech) and LTI
+// NRPS leave limits to each platform and say only that a 429 may come;
+// Schoology's documents name no figure (about 50 requests per 5 seconds
+// per key is said by integrators, unconfirmed). Those connectors are not
+// paced unless their quota is set, and rely on connectors/httpretry's
+// Retry-After handling and their vendor's own headers.
 
 // GoogleDirectory is the Directory API's default quota.
 func GoogleDirectory() Quota { return Quota{Requests: GoogleDirectoryPerMinute, Window: time.Minute} }
@@ -58,6 +70,10 @@ func Clever() Quota { return Quota{Requests: CleverPerMinute, Window: time.Minut
 
 // Blackboard is Blackboard Learn's per-application daily default quota.
 func Blackboard() Quota { return Quota{Requests: BlackboardPerDay, Window: 24 * time.Hour} }
+
+// Brightspace is D2L's credit bucket as calls a minute at the published
+// cost of a call.
+func Brightspace() Quota { return Quota{Requests: BrightspacePerMinute, Window: time.Minute} }
 
 // DefaultBurst is the burst a quota of n requests gets when it names
 // none: a hundredth of it, between 1 and 10. Small enough that the bucket

@@ -11,6 +11,7 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
 	"github.com/rollcall-sync/rollcall/connectors/oauth1"
+	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 )
 
 // maxBody bounds one answer: a page of 200 users is ~150 KB.
@@ -33,10 +34,16 @@ type options struct {
 	jitter func(n int64) int64
 	now    func() time.Time
 	nonce  func() (string, error)
+	// quotaClock is what the quota's token bucket reads and waits on.
+	quotaClock ratelimit.Clock
 }
 
 // WithClock replaces the clock the retries wait on.
 func WithClock(c httpretry.Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithQuotaClock makes the quota's token bucket read and wait on c
+// instead of the wall clock.
+func WithQuotaClock(c ratelimit.Clock) Option { return func(o *options) { o.quotaClock = c } }
 
 // WithSigning replaces the nonce source and the clock of OAuth signatures.
 func WithSigning(nonce func() (string, error), now func() time.Time) Option {
@@ -67,8 +74,14 @@ func New(s Settings, opts connectors.OpenOptions, extra ...Option) (*Connector, 
 	// refuses a nonce it has seen.
 	signer := &oauth1.Signer{Next: httpretry.Base(opts.HTTPClient), ConsumerKey: s.ConsumerKey, ConsumerSecret: s.ConsumerSecret.Value(),
 		Method: oauth1.Method(s.SignatureMethod), Realm: "Schoology API", EmptyToken: true, Now: o.now, Nonce: o.nonce}
+	// Not paced unless quota_per_5_seconds is set (see Settings); then
+	// every attempt waits for it, before the signer stamps its time.
+	lim, err := quota().Limiter(s.QuotaPer5Seconds, s.QuotaPercent, ratelimit.WithClock(o.quotaClock))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.prefix(), err)
+	}
 	c.http = httpretry.NewClient(opts, httpretry.Transport{Next: signer, Policy: s.Retry, Classify: httpretry.Standard,
-		Clock: o.clock, Jitter: o.jitter, Vendor: "Schoology", Logger: c.log, MaxBody: maxBody})
+		Clock: o.clock, Jitter: o.jitter, Vendor: "Schoology", Logger: c.log, MaxBody: maxBody, Limiter: lim})
 	// Redirects are followed: users/me answers 303 to the user's own
 	// URL, which the signer under the retries signs afresh.
 	c.http.CheckRedirect = nil

@@ -2,8 +2,9 @@
 // reads course-section enrollments through Schoology's REST API v1 with a
 // district's two-legged OAuth 1.0a consumer key and secret (signed by
 // connectors/oauth1), follows links.next paging, retries 429 and 5xx
-// through connectors/httpretry, and reads each member's email from the
-// user record, since enrollments carry none.
+// through connectors/httpretry (paced by connectors/ratelimit only when
+// quota_per_5_seconds is set: Schoology documents no figure), and reads
+// each member's email from the user record, since enrollments carry none.
 //
 // Selection units: "school:<id>" (every course of the key's school),
 // "building:<id>", "course:<id>" (its sections) and "section:<id>".
