@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"path/filepath"
 	"strings"
@@ -91,6 +93,26 @@ type fixture struct {
 	src     *source
 	engine  *Engine
 	dep     connectors.Deployment
+	spill   int // engine's SpillAfter (a temporary SpillDir); 0: the default
+	logs    *lockedBuffer
+}
+
+// lockedBuffer collects an engine's log lines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newFixture(t *testing.T, seats int) *fixture {
@@ -118,8 +140,15 @@ func (f *fixture) open() {
 	f.reg = prometheus.NewRegistry()
 	f.metrics = metrics.New(f.reg)
 	f.dep = connectors.Deployment{Name: "hs", Connector: "roster", License: "hs", DeletionLimit: connectors.DefaultDeletionLimit, Schedule: "@every 1h"}
-	f.engine, err = New(Options{Store: f.store, State: f.state, Metrics: f.metrics,
-		Connectors: map[string]connectors.Connector{"roster": f.src}, Deployments: []connectors.Deployment{f.dep}})
+	opts := Options{Store: f.store, State: f.state, Metrics: f.metrics,
+		Connectors: map[string]connectors.Connector{"roster": f.src}, Deployments: []connectors.Deployment{f.dep}}
+	if f.spill > 0 {
+		opts.SpillAfter, opts.SpillDir = f.spill, t.TempDir()
+	}
+	if f.logs != nil {
+		opts.Logger = slog.New(slog.NewTextHandler(f.logs, nil))
+	}
+	f.engine, err = New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
