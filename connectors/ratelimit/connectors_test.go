@@ -15,8 +15,8 @@ import (
 	_ "github.com/rollcall-sync/rollcall/connectors/lti"
 	_ "github.com/rollcall-sync/rollcall/connectors/moodle"
 	_ "github.com/rollcall-sync/rollcall/connectors/oneroster"
-	_ "github.com/rollcall-sync/rollcall/connectors/schoology"
 	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
+	_ "github.com/rollcall-sync/rollcall/connectors/schoology"
 )
 
 // Every HTTP connector type takes its quota under the same names (a
