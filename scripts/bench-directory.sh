@@ -10,7 +10,8 @@
 #   churn      resync after 1 % of the people changed
 # with each time's ratio to the floor of the same run, then Google's shape
 # (200 ms a page, 2,400 requests a minute) for the connector's read with
-# its default quota settings, and how many requests the fake refused.
+# its default quota settings, how many requests the fake refused, and how
+# long the client and the fake waited for a CPU (the machine is shared).
 #
 # Environment (all optional):
 #   SIZES="200000 1000000"         district sizes for the phases
@@ -60,6 +61,9 @@ start_fake() {
 fake_cpu() {
 	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$fakepid/stat"
 }
+
+# runq PID: seconds PID's threads have waited for a CPU so far (schedstat).
+runq() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $2 } END { printf "%.1f", s / 1e9 }'; }
 
 stop_fake() {
 	kill "$fakepid"
@@ -124,11 +128,19 @@ done
 for n in $GOOGLE_SIZES; do
 	echo "== $n users: Google's shape, $LATENCY a page, $QUOTA requests a minute" >&2
 	start_fake "$n" -latency "$LATENCY" -quota "$QUOTA"
-	fake0=$(fake_cpu)
+	fake0=$(fake_cpu) fakeq0=$(runq "$fakepid")
+	# The client's wait for a CPU, sampled while it runs (it is gone after).
+	rm -f "$work/clientq"
+	( while kill -0 $$ 2>/dev/null && sleep 0.5; do p=$(pgrep -n -f "^$work/bench.test") && q=$(runq "$p") && echo "$q" >"$work/clientq"; done ) &
+	qpid=$!
 	phase Read ROLLCALL_BENCH_QUOTA="$QUOTA"
+	kill "$qpid" 2>/dev/null || true
+	wait "$qpid" 2>/dev/null || true
 	fakecpu=$(awk -v a="$(fake_cpu)" -v b="$fake0" 'BEGIN { printf "%.1f", a - b }')
+	fakeq=$(awk -v a="$(runq "$fakepid")" -v b="$fakeq0" 'BEGIN { printf "%.1f", a - b }')
 	counts=$(curl -fsS "$(sed -n 's/.*"control": "\(.*\)".*/\1/p' "$fakedir/ready.json")/counts")
 	stop_fake
 	printf "\nGoogle's shape, %s users (load average %s): read %ss, client CPU %ss, fake CPU %ss, peak RSS %s MB, fake's counts %s\n" \
 		"$n" "$(cut -d' ' -f1-3 /proc/loadavg)" "$secs" "$cpu" "$fakecpu" "$rss" "$counts"
+	printf "  waiting for a CPU (run queue): client %ss, fake %ss\n" "$(cat "$work/clientq" 2>/dev/null || echo '?')" "$fakeq"
 done

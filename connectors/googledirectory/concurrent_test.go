@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -412,6 +413,23 @@ func TestShouldSplit(t *testing.T) {
 		c := &Connector{splitLatency: tc.latency}
 		if got := c.shouldSplit(tc.firstByte, tc.rest); got != tc.want {
 			t.Errorf("%s: shouldSplit(%s, %s) = %v, want %v", tc.name, tc.firstByte, tc.rest, got, tc.want)
+		}
+	}
+}
+
+func TestBiggestFirst(t *testing.T) {
+	for _, tc := range []struct {
+		chars  []string
+		sample map[string]int
+		want   []string
+	}{
+		{[]string{"a", "b", "m", "t"}, map[string]int{"m": 40, "t": 38, "a": 12}, []string{"m", "t", "a", "b"}},
+		{[]string{"0", "a", "b"}, map[string]int{}, []string{"0", "a", "b"}},                       // no sample: alphabet order
+		{[]string{"c", "a", "b"}, map[string]int{"a": 5, "b": 5, "c": 5}, []string{"c", "a", "b"}}, // ties keep order
+	} {
+		got := biggestFirst(tc.chars, tc.sample)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("biggestFirst(%v, %v) = %v, want %v", tc.chars, tc.sample, got, tc.want)
 		}
 	}
 }

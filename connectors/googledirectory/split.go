@@ -1,8 +1,10 @@
 package googledirectory
 
 import (
+	"cmp"
 	"context"
 	"net/http/httptrace"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -84,6 +86,7 @@ func (c *Connector) readUnit(ctx context.Context, r *read, p *plan, ou string) e
 		chars = append(chars, ch)
 	}
 	token := ""
+	sample := map[string]int{} // first characters of the probe pages' emails
 	var firstByte, rest time.Duration
 	for page := 1; ; page++ {
 		start := time.Now()
@@ -107,6 +110,7 @@ func (c *Connector) readUnit(ctx context.Context, r *read, p *plan, ou string) e
 		}
 		for _, u := range resp.Users {
 			sp.seen[u.Id] = true
+			sample[firstChar(u.PrimaryEmail)]++
 			if ch := firstChar(u.PrimaryEmail); ch != "" && !sp.alphabet[ch] {
 				sp.alphabet[ch] = true
 				chars = append(chars, ch)
@@ -126,13 +130,25 @@ func (c *Connector) readUnit(ctx context.Context, r *read, p *plan, ou string) e
 		})
 		return c.listError(ctx, ou, q, pages+1, err)
 	}
-	for _, ch := range chars {
+	for _, ch := range biggestFirst(chars, sample) {
 		bq := strings.TrimSpace(q + " " + emailPrefixQuery(ch))
 		r.spawn(func(ctx context.Context) error {
 			return c.listing(ctx, r, p, ou, bq, func(u *admin.User) bool { return sp.keep(ch, u) })
 		})
 	}
 	return nil
+}
+
+// biggestFirst orders the listings by how many of the probe pages' people
+// they would hold, most first (ties keep the alphabet's order). The read
+// ends when its longest listing does, and every listing's pages wait their
+// turn for the quota: a big listing started last (m, t in an alphabet
+// walk) would finish well after the quota allowed the whole read. The
+// probe pages come in id order, so they sample the unit evenly.
+func biggestFirst(chars []string, sample map[string]int) []string {
+	out := slices.Clone(chars)
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(sample[b], sample[a]) })
+	return out
 }
 
 // split is what the listings of one unit share; seen and alphabet are

@@ -61,6 +61,13 @@
 // table to the discovery document in google.golang.org/api and run
 // Google's Python client (testdata/pyclient.py) against the fake.
 //
+// Cost: users.list answers from an index by org unit path and first email
+// byte (index.go), so a page costs about its own size, not the
+// directory's: a client splitting a unit into one listing per email
+// character (Google answers those from its own indexes) does not make the
+// fake scan a million users per listing. Its answers are the scan's,
+// page for page (index_test.go holds them equal under churn).
+//
 // Fault switches (Server.RateLimit, ServerErrors, SlowPages, FailOnPage,
 // Truncate, ExpireTokens, Empty) and mutations (Move, Add, Suspend, Remove,
 // Churn) are safe for concurrent use with requests in flight.

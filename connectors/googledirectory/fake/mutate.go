@@ -18,7 +18,7 @@ func (s *Server) Move(email, ou string) error {
 	if !ok {
 		return fmt.Errorf("fake: move %s: org unit %q does not exist", email, ou)
 	}
-	s.d.Users[i].OrgUnitPath = p
+	s.movePath(i, p)
 	return nil
 }
 
@@ -46,8 +46,7 @@ func (s *Server) Add(u User) (User, error) {
 	// append keeps the list in id order without moving a million entries.
 	s.addSeq++
 	u.ID = fmt.Sprintf("119%018d", s.addSeq)
-	s.d.Users = append(s.d.Users, u)
-	s.removed = append(s.removed, false)
+	s.addLast(u)
 	return u, nil
 }
 
@@ -71,7 +70,7 @@ func (s *Server) Remove(email string) error {
 	if !ok {
 		return fmt.Errorf("fake: remove %s: no such user", email)
 	}
-	s.removed[i] = true
+	s.removeAt(i)
 	return nil
 }
 
@@ -103,8 +102,7 @@ func (s *Server) Churn(rng *rand.Rand, n int) []Change {
 			s.addSeq++
 			u := User{ID: fmt.Sprintf("119%018d", s.addSeq), GivenName: g, FamilyName: f, OrgUnitPath: grade,
 				PrimaryEmail: fmt.Sprintf("%s.%s.new%d@%s", emailPart(g), emailPart(f), s.addSeq, s.d.Domain)}
-			s.d.Users = append(s.d.Users, u)
-			s.removed = append(s.removed, false)
+			s.addLast(u)
 			out = append(out, Change{Kind: "add", Email: u.PrimaryEmail, To: grade})
 			continue
 		}
@@ -120,17 +118,47 @@ func (s *Server) Churn(rng *rand.Rand, n int) []Change {
 			if strings.HasPrefix(u.OrgUnitPath, "/Staff/") {
 				c.To = "/Staff/" + school.Name
 			}
-			u.OrgUnitPath = c.To
+			s.movePath(i, c.To)
 		case r < 85:
 			c.Kind = "suspend"
 			u.Suspended = true
 		default:
 			c.Kind = "remove"
-			s.removed[i] = true
+			s.removeAt(i)
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// addLast adds u after every other user (its id sorts last), keeping
+// the index right. Callers hold s.mu.
+func (s *Server) addLast(u User) {
+	s.d.Users = append(s.d.Users, u)
+	s.removed = append(s.removed, false)
+	s.index.add(s.d.Users, len(s.d.Users)-1)
+}
+
+// movePath places the user at position i in org unit path p, keeping the
+// index right. Callers hold s.mu.
+func (s *Server) movePath(i int, p string) {
+	u := &s.d.Users[i]
+	if s.removed[i] {
+		u.OrgUnitPath = p
+		return
+	}
+	s.index.remove(s.d.Users, i, u.OrgUnitPath)
+	u.OrgUnitPath = p
+	s.index.add(s.d.Users, i)
+}
+
+// removeAt tombstones the user at position i. Callers hold s.mu.
+func (s *Server) removeAt(i int) {
+	if s.removed[i] {
+		return
+	}
+	s.removed[i] = true
+	s.index.remove(s.d.Users, i, s.d.Users[i].OrgUnitPath)
 }
 
 // pickLive picks a random live user who is not an admin, or -1.

@@ -34,6 +34,7 @@ type Server struct {
 	mu       sync.RWMutex
 	d        *District
 	removed  []bool // tombstones, parallel to d.Users: removal keeps ids sorted cheaply
+	index    *userIndex
 	delegate map[string]bool
 	addSeq   uint64
 
@@ -52,6 +53,7 @@ func New(opts Options) *Server {
 		s.d = Generate(1, 200)
 	}
 	s.removed = make([]bool, len(s.d.Users))
+	s.index = newUserIndex(s.d.Users, s.removed)
 	s.delegate = map[string]bool{}
 	for _, a := range s.d.Assigns {
 		s.delegate[a.UserID] = true

@@ -91,35 +91,28 @@ func (s *Server) usersList(w http.ResponseWriter, r *http.Request, _ *issuedToke
 	}
 	um := mask.sub("users")
 	s.mu.RLock()
-	n, last := 0, ""
-	i := 0
+	start := 0
 	if after != "" {
-		i = s.searchID(after)
-		if i < len(s.d.Users) && s.d.Users[i].ID == after {
-			i++
+		start = s.searchID(after)
+		if start < len(s.d.Users) && s.d.Users[start].ID == after {
+			start++
 		}
 	}
-	more := false
-	for ; i < len(s.d.Users) && !empty; i++ {
-		u := &s.d.Users[i]
-		if s.removed[i] || !uq.match(u) {
-			continue
-		}
-		if n == limit {
-			more = true
-			break
-		}
-		if mask.has("users") {
-			if n == 0 {
-				sep()
-				buf = append(buf, `"users":[`...)
-			} else {
-				buf = append(buf, ',')
+	n, last, more := 0, "", false
+	if !empty {
+		_, more = s.listPage(&uq, start, limit, func(u *User) {
+			if mask.has("users") {
+				if n == 0 {
+					sep()
+					buf = append(buf, `"users":[`...)
+				} else {
+					buf = append(buf, ',')
+				}
+				buf = s.appendUser(buf, u, um)
 			}
-			buf = s.appendUser(buf, u, um)
-		}
-		n++
-		last = u.ID
+			n++
+			last = u.ID
+		})
 	}
 	s.mu.RUnlock()
 	if n > 0 && mask.has("users") {
@@ -201,7 +194,9 @@ func (s *Server) appendUser(b []byte, u *User, m *fieldMask) []byte {
 	}
 	str("kind", "admin#directory#user")
 	str("id", u.ID)
-	str("etag", `"fake-etag-`+u.ID+`"`)
+	if field("etag") { // built only when asked for: most listings are not
+		b = appendString(b, `"fake-etag-`+u.ID+`"`)
+	}
 	str("primaryEmail", u.PrimaryEmail)
 	if field("name") {
 		nm := m.sub("name")
@@ -226,7 +221,9 @@ func (s *Server) appendUser(b []byte, u *User, m *fieldMask) []byte {
 		b = append(b, '}')
 	}
 	boolean("isAdmin", u.IsAdmin)
-	boolean("isDelegatedAdmin", s.delegate[u.ID])
+	if field("isDelegatedAdmin") {
+		b = strconv.AppendBool(b, s.delegate[u.ID])
+	}
 	str("lastLoginTime", "1970-01-01T00:00:00.000Z")
 	str("creationTime", "2019-08-01T15:04:05.000Z")
 	boolean("agreedToTerms", true)
@@ -248,32 +245,40 @@ func (s *Server) appendUser(b []byte, u *User, m *fieldMask) []byte {
 	return append(b, '}')
 }
 
-// appendString appends s as a JSON string.
+// appendString appends s as a JSON string: runs of bytes that need no
+// escape are copied whole, an invalid UTF-8 byte becomes \ufffd.
 func appendString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c < 0x20:
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			if c < 0x20 {
 				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
+			} else {
+				b = append(b, '\\', c)
 			}
 			i++
+			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
-		} else {
-			b = append(b, s[i:i+size]...)
+			i++
+			start = i
+			continue
 		}
 		i += size
 	}
+	b = append(b, s[start:]...)
 	return append(b, '"')
 }
 

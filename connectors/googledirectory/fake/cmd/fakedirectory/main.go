@@ -3,7 +3,8 @@
 // the client: scripts/bench-directory.sh starts it. It generates a
 // district, registers a service account, writes its key file 0600 and a
 // ready file (JSON: endpoint, token URL, super admin, key file, control
-// URL), and serves until SIGINT or SIGTERM.
+// URL), and serves until SIGINT or SIGTERM; -cpuprofile FILE profiles
+// the whole run (go tool pprof FILE).
 //
 // A second loopback listener takes control requests:
 //
@@ -26,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -56,6 +58,7 @@ func run() error {
 	latency := flag.Duration("latency", 0, "delay every users.list page by this much")
 	quota := flag.Int("quota", 0, "refuse API requests beyond this many in any minute (0: no quota)")
 	dir := flag.String("dir", "", "folder for the key file and the ready file (required)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *dir == "" {
 		return errors.New("-dir is required")
@@ -64,6 +67,17 @@ func run() error {
 		return fmt.Errorf("-people %d: want at least 1", *people)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	srv := fake.New(fake.Options{District: fake.Generate(*seed, *people)})
 	defer srv.Close()
