@@ -336,6 +336,7 @@ type writer struct {
 	evs      []memberEvent
 	keys     []byte // index keys, which indexOps point into
 	ops      [3][]indexOp
+	pack     packer // the batch's events, written a pack at a time
 }
 
 // arena hands out byte slices carved from large chunks. bbolt keeps every
@@ -371,6 +372,9 @@ type slot struct {
 	cur    license.Member  // meaningful when exists
 	exists bool
 	dirty  bool // some change of the batch changed the member
+	// The seq of the member.added event the record holds (codec.go),
+	// as stored and as the batch leaves it; 0 for none.
+	oldSeq, curSeq uint64
 }
 
 // indexOp is one index write of a batch, a Put of val or (del) a Delete
@@ -391,7 +395,8 @@ const (
 	opSource
 )
 
-// memberEvent is an audit event's entry in member_events.
+// memberEvent is an audit event's entry in member_events: every event of
+// a member but the member.added one its record holds.
 type memberEvent struct {
 	slot int32
 	seq  uint64
@@ -434,8 +439,10 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 	events := lb.Bucket(bucketEvents)
 	events.FillPercent = 0.95 // keys only ever grow
 
-	// The batch's events are consecutive; one feed entry names them all.
-	var feedFirst, feedCount uint64
+	// The batch's events are consecutive; one feed entry names them all,
+	// and they are written a pack at a time.
+	feedFirst := events.Sequence() + 1
+	seq, packFirst := feedFirst-1, feedFirst
 	expired := l.Expired(w.now)
 	used := l.Used
 	for n, idx := range part {
@@ -445,20 +452,46 @@ func (w *writer) batch(ctx context.Context, tx *bbolt.Tx, part []int32, r *licen
 			}
 		}
 		ch := &w.changes[idx]
-		s := &w.slots[w.slotOf[n]]
+		slot := w.slotOf[n]
+		s := &w.slots[slot]
 		action, detail := w.decide(s, &l, expired, ch, r)
 		if action == "" {
 			continue
 		}
-		seq, err := w.putEvent(events, action, s.email, ch.Source, detail)
-		if feedCount == 0 {
-			feedFirst = seq
+		seq++
+		w.scratch = encodeEvent(w.scratch[:0], &license.Event{Time: w.now, License: w.licenseID, Email: s.email, Action: action,
+			Source: ch.Source, Actor: w.actor, Detail: detail})
+		w.pack.add(w.scratch)
+		if w.pack.full() {
+			if err := w.putPack(events, packFirst); err != nil {
+				return false, fmt.Errorf("%s %s from %s: %w", ch.Op, ch.Email, ch.Source, err)
+			}
+			packFirst = seq + 1
 		}
-		feedCount++
-		if err != nil {
-			return false, fmt.Errorf("%s %s from %s: %w", ch.Op, ch.Email, ch.Source, err)
+		switch action {
+		case license.ActionMemberAdded:
+			// The record holds it, not member_events.
+			s.curSeq = seq
+		case license.ActionMemberRemoved:
+			if s.curSeq != 0 && s.curSeq != s.oldSeq {
+				// Added earlier in this batch: its record goes, so
+				// the index takes its member.added event.
+				w.evs = append(w.evs, memberEvent{slot, s.curSeq})
+			}
+			s.curSeq = 0
+			w.evs = append(w.evs, memberEvent{slot, seq})
+		default:
+			w.evs = append(w.evs, memberEvent{slot, seq})
 		}
-		w.evs = append(w.evs, memberEvent{w.slotOf[n], seq})
+	}
+	feedCount := seq + 1 - feedFirst
+	if feedCount > 0 {
+		if err := w.putPack(events, packFirst); err != nil {
+			return false, fmt.Errorf("audit events: %w", err)
+		}
+		if err := events.SetSequence(seq); err != nil {
+			return false, fmt.Errorf("audit events: %w", err)
+		}
 	}
 	if err := putFeed(tx.Bucket(bucketFeed), w.licenseID, feedFirst, feedCount); err != nil {
 		return false, fmt.Errorf("change feed: %w", err)
@@ -477,6 +510,7 @@ func (w *writer) reset() {
 	clear(w.slots)
 	clear(w.claims)
 	w.slots, w.claims, w.evs, w.keys = w.slots[:0], w.claims[:0], w.evs[:0], w.keys[:0]
+	w.pack.data, w.pack.ends = w.pack.data[:0], w.pack.ends[:0]
 	for i := range w.ops {
 		clear(w.ops[i]) // drop the arena chunks their values hold
 		w.ops[i] = w.ops[i][:0]
@@ -518,11 +552,12 @@ func (w *writer) readSlots(members *bbolt.Bucket, part []int32) error {
 		start = end
 		s := slot{email: email}
 		if k, v := f.seek(key); k != nil && string(k) == email {
-			m, err := decodeMember(email, v)
+			m, seq, err := decodeMemberSeq(email, v)
 			if err != nil {
 				return err
 			}
 			s.old, s.cur, s.exists = &m, m, true
+			s.oldSeq, s.curSeq = seq, seq
 		}
 		w.slots = append(w.slots, s)
 	}
@@ -584,17 +619,15 @@ func (w *writer) decide(s *slot, l *license.License, expired bool, ch *license.C
 	return action, detail
 }
 
-// putEvent appends one event to the trail; its member_events entry is
+// putPack writes the events packed so far, the first of them seq first:
+// one bbolt Put for a few hundred events. Their member_events entries are
 // written later, in key order, by write.
-func (w *writer) putEvent(events *bbolt.Bucket, action license.Action, email string, src license.Source, detail string) (uint64, error) {
-	seq, err := events.NextSequence()
-	if err != nil {
-		return 0, err
+func (w *writer) putPack(events *bbolt.Bucket, first uint64) error {
+	if len(w.pack.ends) == 0 {
+		return nil
 	}
-	w.scratch = encodeEvent(w.scratch[:0], &license.Event{Time: w.now, License: w.licenseID, Email: email, Action: action,
-		Source: src, Actor: w.actor, Detail: detail})
-	w.key = binary.BigEndian.AppendUint64(w.key[:0], seq)
-	return seq, events.Put(w.key, w.arena.keep(w.scratch))
+	w.key = binary.BigEndian.AppendUint64(w.key[:0], first)
+	return events.Put(w.key, w.pack.value(w.arena.take(w.pack.size())))
 }
 
 // write stores what decide left in the slots: members and emails/ in slot
@@ -614,13 +647,18 @@ func (w *writer) write(lb, emails *bbolt.Bucket) error {
 		var err error
 		switch {
 		case cur != nil:
-			w.scratch = encodeMember(w.scratch[:0], cur)
+			w.scratch = encodeMember(w.scratch[:0], cur, s.curSeq)
 			err = members.Put(w.key, w.arena.keep(w.scratch))
 		case old != nil:
 			err = members.Delete(w.key)
 		}
 		if err != nil {
 			return fmt.Errorf("member %s: %w", s.email, err)
+		}
+		if s.oldSeq != 0 && (cur == nil || s.curSeq != s.oldSeq) {
+			// The record that held the member.added event is gone or
+			// holds a newer one: the index takes it back.
+			w.evs = append(w.evs, memberEvent{int32(i), s.oldSeq})
 		}
 		if old == nil || cur == nil || !w.sameNameKey(old.Name, cur.Name) {
 			if old != nil {

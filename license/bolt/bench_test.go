@@ -193,8 +193,9 @@ func BenchmarkReapply1M(b *testing.B) {
 		var n int
 		_ = s.db.View(func(tx *bbolt.Tx) error {
 			lb, _ := licenseBucket(tx, "district")
-			n = lb.Bucket(bucketEvents).Stats().KeyN
-			return nil
+			var err error
+			n, err = countEvents(lb)
+			return err
 		})
 		return n
 	}

@@ -18,10 +18,13 @@ package bolt
 //	            added(8) <email>           → ∅   (order-preserving nanoseconds)
 //	        by_source/
 //	            <source> 0x00 <email>      → the claim, binary (codec.go, encodeSourceClaim)
-//	        events/                  (NextSequence gives the seq)
-//	            seq(8, big-endian)   → Event, binary (codec.go)
+//	        events/                  (its sequence is the last seq)
+//	            seq(8, big-endian)   → Event, binary (codec.go), or (schema 4)
+//	                                   a pack of the events from seq on
 //	        member_events/
-//	            <email> 0x00 seq(8)  → ∅
+//	            <email> 0x00 seq(8)  → ∅   every event naming a member but,
+//	                                   from schema 4, the member.added event
+//	                                   its member record holds
 //	emails/
 //	    <email> 0x00 <license id>    → ∅   (entitlement as a member)
 //	domains/

@@ -24,6 +24,14 @@ const (
 	// their readers are unchanged until a grace period is used.
 	memberFormatLeaving = 2
 	claimFlagRevokes    = 1
+	// memberFormatAdded and memberFormatAddedLeaving (schema 4) are
+	// formats 1 and 2 with the seq of the member's member.added event,
+	// uvarint, right after the format byte. That event has no
+	// member_events entry while the record holds it (events.go): a new
+	// member costs one bbolt write fewer. Records without it (written
+	// before schema 4) keep their entry.
+	memberFormatAdded        = 3
+	memberFormatAddedLeaving = 4
 )
 
 // anyLeaving reports whether a claim of m is leaving.
@@ -138,14 +146,23 @@ func role(s string) license.Role {
 	return license.Role(s)
 }
 
-// encodeMember appends m (without its email, which is the key) to buf.
-func encodeMember(buf []byte, m *license.Member) []byte {
+// encodeMember appends m (without its email, which is the key) to buf;
+// addedSeq, when not zero, is the seq of its member.added event.
+func encodeMember(buf []byte, m *license.Member, addedSeq uint64) []byte {
 	ext := anyLeaving(m.Claims)
 	format := byte(memberFormat)
-	if ext {
+	switch {
+	case ext && addedSeq != 0:
+		format = memberFormatAddedLeaving
+	case ext:
 		format = memberFormatLeaving
+	case addedSeq != 0:
+		format = memberFormatAdded
 	}
 	e := encoder{b: append(buf, format)}
+	if addedSeq != 0 {
+		e.uint(addedSeq)
+	}
 	e.str(m.Name)
 	e.str(string(m.Role))
 	e.str(m.OrgUnit)
@@ -268,9 +285,35 @@ func decodeSourceClaim(c *license.Claim, s string) (sole bool, err error) {
 
 // decodeMember decodes a value stored under email.
 func decodeMember(email string, b []byte) (license.Member, error) {
-	var m license.Member
-	err := decodeMemberTo(&m, email, decoder{s: string(b)}, nil)
+	m, _, err := decodeMemberSeq(email, b)
 	return m, err
+}
+
+// decodeMemberSeq decodes a value stored under email, and the seq of the
+// member.added event it holds (0: none).
+func decodeMemberSeq(email string, b []byte) (license.Member, uint64, error) {
+	var m license.Member
+	seq, err := decodeMemberTo(&m, email, decoder{s: string(b)}, nil)
+	return m, seq, err
+}
+
+// memberAddedSeq reads only the seq of the member.added event a member
+// record holds (0: none), without decoding the rest.
+func memberAddedSeq(email string, b []byte) (uint64, error) {
+	if len(b) == 0 {
+		return 0, fmt.Errorf("member %s: empty record: %w", email, errCorrupt)
+	}
+	switch b[0] {
+	case memberFormat, memberFormatLeaving:
+		return 0, nil
+	case memberFormatAdded, memberFormatAddedLeaving:
+		seq, n := binary.Uvarint(b[1:])
+		if n <= 0 || seq == 0 {
+			return 0, fmt.Errorf("member %s: bad member.added seq: %w", email, errCorrupt)
+		}
+		return seq, nil
+	}
+	return 0, fmt.Errorf("member %s: unknown record format %d: %w", email, b[0], errCorrupt)
 }
 
 // memberRecord is a member with room for one claim, so that walks over
@@ -287,16 +330,26 @@ func decodeRecord(k, v, buf []byte) (*license.Member, []byte, error) {
 	buf = append(append(buf[:0], k...), v...)
 	s := string(buf)
 	r := new(memberRecord)
-	err := decodeMemberTo(&r.m, s[:len(k)], decoder{s: s[len(k):]}, &r.one)
+	_, err := decodeMemberTo(&r.m, s[:len(k)], decoder{s: s[len(k):]}, &r.one)
 	return &r.m, buf, err
 }
 
-// decodeMemberTo decodes d into m; a single claim goes in one, if given.
-func decodeMemberTo(m *license.Member, email string, d decoder, one *[1]license.Claim) error {
+// decodeMemberTo decodes d into m, and returns the seq of its
+// member.added event if the record holds it; a single claim goes in one,
+// if given.
+func decodeMemberTo(m *license.Member, email string, d decoder, one *[1]license.Claim) (uint64, error) {
 	f := d.byte()
-	if d.err == nil && f != memberFormat && f != memberFormatLeaving {
-		return fmt.Errorf("member %s: unknown record format %d: %w", email, f, errCorrupt)
+	var seq uint64
+	switch {
+	case d.err != nil:
+	case f == memberFormatAdded || f == memberFormatAddedLeaving:
+		if seq = d.uint(); seq == 0 && d.err == nil {
+			d.err = errCorrupt
+		}
+	case f != memberFormat && f != memberFormatLeaving:
+		return 0, fmt.Errorf("member %s: unknown record format %d: %w", email, f, errCorrupt)
 	}
+	ext := f == memberFormatLeaving || f == memberFormatAddedLeaving
 	m.Email = email
 	m.Name = d.str()
 	m.Role = role(d.str())
@@ -316,13 +369,13 @@ func decodeMemberTo(m *license.Member, email string, d decoder, one *[1]license.
 	for i := 0; d.err == nil && i < int(n); i++ {
 		c := &m.Claims[i]
 		c.Source = license.Source(d.str())
-		d.claim(c, f == memberFormatLeaving)
+		d.claim(c, ext)
 	}
 	if d.err != nil {
 		*m = license.Member{}
-		return fmt.Errorf("member %s: %w", email, d.err)
+		return 0, fmt.Errorf("member %s: %w", email, d.err)
 	}
-	return nil
+	return seq, nil
 }
 
 // encodeEvent encodes ev without License and Seq, which the bucket and key hold.
@@ -353,6 +406,108 @@ func decodeEvent(licenseID string, seq uint64, b []byte) (license.Event, error) 
 		return license.Event{}, fmt.Errorf("license %s event %d: %w", licenseID, seq, d.err)
 	}
 	return ev, nil
+}
+
+// An event pack (schema 4) is one events/ value holding n consecutive
+// events, the first under the key's seq. Apply writes a batch's events
+// as a few packs rather than one bbolt Put each:
+//
+//	format(1) n(uint32) end(uint32)×n event×n
+//
+// where each event is encoded as encodeEvent writes it and event i ends
+// at end[i] bytes after the table (it starts where event i-1 ends): any
+// one event is found without reading the others.
+const (
+	eventPackFormat = 2
+	packHeader      = 5
+	// packBytes bounds the events of one pack: a few pages, so that
+	// reading one member's history touches little of the trail.
+	packBytes = 16 << 10
+)
+
+// eventEntry is what one events/ value holds: one event, or a pack.
+type eventEntry struct {
+	v     []byte
+	first uint64 // seq of its first event
+	n     int
+}
+
+// loadEventEntry reads the events/ value v stored under key k.
+func loadEventEntry(k, v []byte) (eventEntry, error) {
+	if len(k) != 8 || len(v) == 0 {
+		return eventEntry{}, fmt.Errorf("event entry %x: %w", k, errCorrupt)
+	}
+	e := eventEntry{v: v, first: binary.BigEndian.Uint64(k), n: 1}
+	switch v[0] {
+	case eventFormat:
+	case eventPackFormat:
+		if len(v) < packHeader {
+			return eventEntry{}, fmt.Errorf("event pack %d: %w", e.first, errCorrupt)
+		}
+		e.n = int(binary.BigEndian.Uint32(v[1:]))
+		if e.n == 0 || e.n > (len(v)-packHeader)/4 {
+			return eventEntry{}, fmt.Errorf("event pack %d: %d events: %w", e.first, e.n, errCorrupt)
+		}
+	default:
+		return eventEntry{}, fmt.Errorf("event %d: unknown record format %d: %w", e.first, v[0], errCorrupt)
+	}
+	return e, nil
+}
+
+// event returns the encoding of event i of the entry (i < n).
+func (e *eventEntry) event(i int) ([]byte, error) {
+	if e.v[0] == eventFormat {
+		return e.v, nil
+	}
+	data := e.v[packHeader+4*e.n:]
+	start := uint32(0)
+	if i > 0 {
+		start = binary.BigEndian.Uint32(e.v[packHeader+4*(i-1):])
+	}
+	end := binary.BigEndian.Uint32(e.v[packHeader+4*i:])
+	if start >= end || int(end) > len(data) {
+		return nil, fmt.Errorf("event pack %d: event %d at %d-%d of %d bytes: %w", e.first, i, start, end, len(data), errCorrupt)
+	}
+	return data[start:end], nil
+}
+
+// packer builds the event packs of one batch, reusing its buffers.
+type packer struct {
+	data []byte   // the events of the pack being built
+	ends []uint32 // where each ends in data
+}
+
+// add appends one encoded event to the pack being built.
+func (p *packer) add(ev []byte) {
+	p.data = append(p.data, ev...)
+	p.ends = append(p.ends, uint32(len(p.data)))
+}
+
+func (p *packer) full() bool { return len(p.data) >= packBytes }
+
+// value writes the pack into dst (which must have room for it), empties
+// the packer and returns the value. A pack of one event is stored as that
+// event alone.
+func (p *packer) value(dst []byte) []byte {
+	if len(p.ends) == 1 {
+		dst = append(dst, p.data...)
+	} else {
+		dst = binary.BigEndian.AppendUint32(append(dst, eventPackFormat), uint32(len(p.ends)))
+		for _, e := range p.ends {
+			dst = binary.BigEndian.AppendUint32(dst, e)
+		}
+		dst = append(dst, p.data...)
+	}
+	p.data, p.ends = p.data[:0], p.ends[:0]
+	return dst
+}
+
+// size is the length of value's result.
+func (p *packer) size() int {
+	if len(p.ends) == 1 {
+		return len(p.data)
+	}
+	return packHeader + 4*len(p.ends) + len(p.data)
 }
 
 func u64(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }

@@ -124,6 +124,23 @@ func checkConsistent(t *testing.T, s *Store, id string, want int) {
 		for _, name := range licenseBuckets {
 			counts[string(name)] = lb.Bucket(name).Stats().KeyN
 		}
+		// Events are packed: count them, not their entries.
+		n, err := countEvents(lb)
+		counts["events"] = n
+		if err != nil {
+			return err
+		}
+		// Members hold their member.added event; the index takes it
+		// back if the member goes.
+		if err := lb.Bucket(bucketMembers).ForEach(func(k, v []byte) error {
+			seq, err := memberAddedSeq(string(k), v)
+			if seq != 0 {
+				counts["members holding member.added"]++
+			}
+			return err
+		}); err != nil {
+			return err
+		}
 		c := tx.Bucket(bucketEmails).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			counts["emails"]++
@@ -139,8 +156,23 @@ func checkConsistent(t *testing.T, s *Store, id string, want int) {
 			t.Fatalf("%s has %d entries, want %d (Used %d): %v", b, counts[b], want, l.Used, counts)
 		}
 	}
-	// One license.created event, then one member.added per member.
-	if counts["events"] != want+1 || counts["member_events"] != want || l.Used != want {
-		t.Fatalf("events %d, member events %d, Used %d; want %d members: %v", counts["events"], counts["member_events"], l.Used, want, counts)
+	// One license.created event, then one member.added per member, each
+	// in its member's record.
+	if counts["events"] != want+1 || counts["members holding member.added"] != want || counts["member_events"] != 0 || l.Used != want {
+		t.Fatalf("events %d, members holding member.added %d, member events %d, Used %d; want %d members: %v",
+			counts["events"], counts["members holding member.added"], counts["member_events"], l.Used, want, counts)
 	}
+}
+
+// countEvents counts the events of a license's trail, checking that their
+// seqs run 1, 2, 3… with no gap or repeat.
+func countEvents(lb *bbolt.Bucket) (int, error) {
+	walk := eventWalk{c: lb.Bucket(bucketEvents).Cursor()}
+	n := 0
+	for seq, raw := walk.seek(1); raw != nil; seq, raw = walk.next() {
+		if n++; seq != uint64(n) {
+			return n, fmt.Errorf("event %d is seq %d: %w", n, seq, errCorrupt)
+		}
+	}
+	return n, walk.err
 }

@@ -153,13 +153,17 @@ func (s *Store) Feed(ctx context.Context, q license.FeedQuery) ([]license.FeedEv
 			if lb == nil {
 				continue // the license was deleted, with its trail
 			}
-			events := lb.Bucket(bucketEvents)
-			for i := uint64(0); i < n && len(out) < limit; i++ {
-				if start+i < want {
-					continue
+			// The entry's events are consecutive: one seek, then steps.
+			i := uint64(0)
+			if want > start {
+				i = want - start
+			}
+			walk := eventWalk{c: lb.Bucket(bucketEvents).Cursor()}
+			for got, raw := walk.seek(seq + i); i < n && len(out) < limit; got, raw = walk.next() {
+				if walk.err != nil {
+					return walk.err
 				}
-				raw := events.Get(u64(seq + i))
-				if raw == nil {
+				if raw == nil || got != seq+i {
 					return fmt.Errorf("feed entry %x names event %d of license %s, which is missing: %w", k, seq+i, id, errCorrupt)
 				}
 				ev, err := decodeEvent(string(id), seq+i, raw)
@@ -167,6 +171,7 @@ func (s *Store) Feed(ctx context.Context, q license.FeedQuery) ([]license.FeedEv
 					return err
 				}
 				out = append(out, license.FeedEvent{Cursor: start + i, Event: ev})
+				i++
 			}
 		}
 		return nil
