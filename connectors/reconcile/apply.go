@@ -227,7 +227,7 @@ type writer struct {
 	s        license.Store
 	p        *Plan
 	opts     license.ApplyOptions
-	buf      []license.Change
+	bufs     [2][]license.Change
 	res      license.ApplyResult
 	progress func(license.ApplyResult)
 }
@@ -245,7 +245,7 @@ func newWriter(s license.Store, p *Plan, opts ApplyOptions) *writer {
 		s:        s,
 		p:        p,
 		opts:     license.ApplyOptions{Actor: actor, Now: opts.Now, BatchSize: size},
-		buf:      make([]license.Change, 0, size),
+		bufs:     [2][]license.Change{make([]license.Change, 0, min(size, 1024)), make([]license.Change, 0, min(size, 1024))},
 		progress: opts.Progress,
 	}
 }
@@ -279,32 +279,73 @@ func (w *writer) remove(r *Person) license.Change {
 
 // run writes n changes, made by change(i) for i from 0 up, in batches of
 // at most limit(i) changes (the limit of the change that would be added).
+//
+// The next batch is made while the store writes the one before: reading a
+// spilled plan's adds back and building their changes then overlaps the
+// store's commit instead of waiting for it. Batches still go to the store
+// one at a time, in order.
 func (w *writer) run(ctx context.Context, n int, limit func(i int) int, change func(i int) (license.Change, error)) error {
-	for lo, batch := 0, 1; lo < n; batch++ {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("apply plan of deployment %s: changes %d-%d of %d: %w", w.p.Deployment, lo+1, n, n, err)
-		}
-		w.buf = w.buf[:0]
-		hi := lo
-		for hi < n && len(w.buf) < limit(hi) {
-			c, err := change(hi)
-			if err != nil {
-				return fmt.Errorf("apply plan of deployment %s: change %d of %d: %w", w.p.Deployment, hi+1, n, err)
+	type batch struct {
+		lo, hi int
+		buf    []license.Change
+		err    error
+	}
+	// Unbuffered, with two buffers: the producer fills one while the
+	// store writes the other, and cannot reuse a buffer before the store
+	// is done with it (it hands over the next batch only then).
+	next := make(chan batch)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(next)
+		for lo, k := 0, 0; lo < n; k ^= 1 {
+			buf, hi := w.bufs[k][:0], lo
+			var err error
+			for hi < n && len(buf) < limit(hi) {
+				var c license.Change
+				if c, err = change(hi); err != nil {
+					err = fmt.Errorf("apply plan of deployment %s: change %d of %d: %w", w.p.Deployment, hi+1, n, err)
+					break
+				}
+				buf = append(buf, c)
+				hi++
 			}
-			w.buf = append(w.buf, c)
-			hi++
+			w.bufs[k] = buf
+			select {
+			case next <- batch{lo, hi, buf, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+			lo = hi
 		}
-		r, err := w.s.Apply(ctx, w.p.License, w.buf, w.opts)
+	}()
+	defer func() {
+		close(stop)
+		<-done
+		clear(w.bufs[0][:cap(w.bufs[0])]) // let the batches' strings go
+		clear(w.bufs[1][:cap(w.bufs[1])])
+	}()
+	nb := 0
+	for b := range next {
+		if b.err != nil {
+			return b.err
+		}
+		nb++
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("apply plan of deployment %s: changes %d-%d of %d: %w", w.p.Deployment, b.lo+1, n, n, err)
+		}
+		r, err := w.s.Apply(ctx, w.p.License, b.buf, w.opts)
 		if err != nil {
-			return fmt.Errorf("apply plan of deployment %s to license %s: changes %d-%d of %d: %w", w.p.Deployment, w.p.License, lo+1, hi, n, err)
+			return fmt.Errorf("apply plan of deployment %s to license %s: changes %d-%d of %d: %w", w.p.Deployment, w.p.License, b.lo+1, b.hi, n, err)
 		}
 		w.res.Add(r)
 		if w.progress != nil {
 			w.progress(w.res)
 		}
-		crashPoint("after-batch", batch)
-		lo = hi
+		crashPoint("after-batch", nb)
 	}
-	clear(w.buf) // let the batch's strings go
 	return nil
 }
