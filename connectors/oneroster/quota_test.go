@@ -3,7 +3,6 @@ package oneroster
 import (
 	"context"
 	"net/http"
-	"slices"
 	"testing"
 	"time"
 
@@ -30,23 +29,9 @@ func TestReadWithinQuota(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if n := counter.Requests(); n <= 2*perMinute {
-					t.Fatalf("the read took %d requests: too few to run into a cap of %d", n, perMinute)
-				}
 				return people, counter
 			}
-			unpaced, control := read(t, 0)
-			if got := control.Busiest(time.Minute); got <= perMinute || control.Span() != 0 {
-				t.Errorf("default: %d requests in the busiest minute, over %s; want every one at once (not paced)", got, control.Span())
-			}
-			paced, counter := read(t, perMinute)
-			if got := counter.Busiest(time.Minute); got > perMinute {
-				t.Errorf("capped: %d requests in one minute, cap %d", got, perMinute)
-			}
-			t.Logf("capped: %d requests over %s", counter.Requests(), counter.Span())
-			if len(paced) == 0 || !slices.Equal(paced, unpaced) {
-				t.Errorf("capped read %d people, default %d: want the same, and some", len(paced), len(unpaced))
-			}
+			quotatest.CheckUnpacedByDefault(t, perMinute, time.Minute, read)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package schoology
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -41,21 +40,7 @@ func TestReadWithinQuota(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := counter.Requests(); n <= 3*per5s {
-			t.Fatalf("the read took %d requests: too few to run into a cap of %d", n, per5s)
-		}
 		return people, counter
 	}
-	unpaced, control := read(t, 0)
-	if got := control.Busiest(5 * time.Second); got <= per5s || control.Span() != 0 {
-		t.Errorf("default: %d requests in the busiest 5 s, over %s; want every one at once (not paced)", got, control.Span())
-	}
-	paced, counter := read(t, per5s)
-	if got := counter.Busiest(5 * time.Second); got > per5s {
-		t.Errorf("capped: %d requests in 5 s, cap %d", got, per5s)
-	}
-	t.Logf("capped: %d requests over %s", counter.Requests(), counter.Span())
-	if len(paced) == 0 || !slices.Equal(paced, unpaced) {
-		t.Errorf("capped read %d people, default %d: want the same, and some", len(paced), len(unpaced))
-	}
+	quotatest.CheckUnpacedByDefault(t, per5s, 5*time.Second, read)
 }

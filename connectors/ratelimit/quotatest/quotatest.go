@@ -9,8 +9,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/rollcall-sync/rollcall/connectors"
@@ -125,4 +127,34 @@ func Fetch(ctx context.Context, c connectors.Connector, sel connectors.Selection
 	})
 	sort.Strings(out)
 	return out, err
+}
+
+// Read reads a source once with a connector opened at the given quota
+// (0: the vendor's default) and returns who it read and the requests
+// counted on the way.
+type Read func(t *testing.T, quota int) ([]string, *Counter)
+
+// CheckUnpacedByDefault is the test of a vendor that documents no request
+// quota: by default nothing is paced (every request leaves at once on the
+// limiter's clock), and with a cap of perWindow per window set the same
+// read sends at most that many in any window and reads the same people.
+// The read must take more than twice perWindow requests, or a cap could
+// not show.
+func CheckUnpacedByDefault(t *testing.T, perWindow int, window time.Duration, read Read) {
+	t.Helper()
+	unpaced, control := read(t, 0)
+	if n := control.Requests(); n <= 2*perWindow {
+		t.Fatalf("the read took %d requests: too few to run into a cap of %d", n, perWindow)
+	}
+	if got := control.Busiest(window); got <= perWindow || control.Span() != 0 {
+		t.Errorf("default: %d requests in the busiest %s, over %s; want every one at once (not paced)", got, window, control.Span())
+	}
+	paced, counter := read(t, perWindow)
+	if got := counter.Busiest(window); got > perWindow {
+		t.Errorf("capped: %d requests in one %s, cap %d", got, window, perWindow)
+	}
+	t.Logf("capped: %d requests over %s", counter.Requests(), counter.Span())
+	if len(paced) == 0 || !slices.Equal(paced, unpaced) {
+		t.Errorf("capped read %d people, default %d: want the same, and some", len(paced), len(unpaced))
+	}
 }
