@@ -9,7 +9,6 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/blackboard/fake"
 	"github.com/rollcall-sync/rollcall/connectors/connectortest"
-	"github.com/rollcall-sync/rollcall/connectors/ratelimit/quotatest"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
@@ -109,7 +108,7 @@ func newEnv(t testing.TB, d *fake.District, opts fake.Options, name string, rec 
 	// The quota is paced on a clock that never waits: the wall clock
 	// would hold a long read (or a benchmark's loop) for the quota.
 	conn, err := New(e.set, connectors.OpenOptions{Name: name, Upstream: rec, HTTPClient: srv.Client()},
-		WithClock(clock), WithQuotaClock(quotatest.NewClock()))
+		WithClock(clock), WithQuotaClock(connectortest.NewClock()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors/connectortest"
 	"github.com/rollcall-sync/rollcall/connectors/googleauth/fakeauth"
 	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
-	"github.com/rollcall-sync/rollcall/connectors/ratelimit/quotatest"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
@@ -81,7 +80,7 @@ func newEnv(t testing.TB, school *fake.School, eo envOptions) *env {
 	// brings its own: the wall clock would hold a read of a few hundred
 	// requests for seconds.
 	if eo.quotaClock == nil {
-		eo.quotaClock = quotatest.NewClock()
+		eo.quotaClock = connectortest.NewClock()
 	}
 	opts := []Option{WithClock(e.clock), WithQuotaClock(eo.quotaClock)}
 	if eo.scopes != nil {

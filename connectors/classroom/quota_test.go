@@ -10,6 +10,7 @@ import (
 
 	"github.com/rollcall-sync/rollcall/connectors"
 	"github.com/rollcall-sync/rollcall/connectors/classroom/fake"
+	"github.com/rollcall-sync/rollcall/connectors/connectortest"
 	"github.com/rollcall-sync/rollcall/connectors/ratelimit"
 	"github.com/rollcall-sync/rollcall/connectors/ratelimit/quotatest"
 )
@@ -23,7 +24,7 @@ import (
 func TestReadWithinQuota(t *testing.T) {
 	const perMinute = 40
 	read := func(t *testing.T, paced bool) ([]string, *quotatest.Counter) {
-		clock := quotatest.NewClock()
+		clock := connectortest.NewClock()
 		counter := &quotatest.Counter{Clock: clock, Count: func(r *http.Request) bool { return r.Method == http.MethodGet }}
 		e := newEnv(t, fake.Generate(3, 1500), envOptions{transport: counter, quotaClock: clock, settings: func(s *Settings) {
 			s.PageSize = 10

@@ -11,7 +11,6 @@ import (
 	"github.com/rollcall-sync/rollcall/connectors/clever/fake"
 	"github.com/rollcall-sync/rollcall/connectors/connectortest"
 	"github.com/rollcall-sync/rollcall/connectors/httpretry"
-	"github.com/rollcall-sync/rollcall/connectors/ratelimit/quotatest"
 	"github.com/rollcall-sync/rollcall/license"
 )
 
@@ -123,7 +122,7 @@ func newEnv(t testing.TB, d *fake.District, name string, rec *connectortest.Reco
 	// The quota is paced on a clock that never waits: the wall clock
 	// would hold a read of a few hundred requests for seconds.
 	conn, err := New(e.set, connectors.OpenOptions{Name: name, Upstream: up, HTTPClient: srv.Client()},
-		WithClock(clock), WithQuotaClock(quotatest.NewClock()))
+		WithClock(clock), WithQuotaClock(connectortest.NewClock()))
 	if err != nil {
 		t.Fatal(err)
 	}

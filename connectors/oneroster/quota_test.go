@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rollcall-sync/rollcall/connectors/connectortest"
 	"github.com/rollcall-sync/rollcall/connectors/oneroster/fake"
 	"github.com/rollcall-sync/rollcall/connectors/ratelimit/quotatest"
 )
@@ -20,7 +21,7 @@ func TestReadWithinQuota(t *testing.T) {
 	for _, version := range []string{V11, V12} {
 		t.Run(version, func(t *testing.T) {
 			read := func(t *testing.T, quota int) ([]string, *quotatest.Counter) {
-				clock := quotatest.NewClock()
+				clock := connectortest.NewClock()
 				counter := &quotatest.Counter{Clock: clock, Count: func(r *http.Request) bool { return r.Method == http.MethodGet }}
 				d := fake.Generate(9, 300, 10)
 				e := newREST(t, d, restOptions{version: version, transport: counter, extra: []Option{WithQuotaClock(clock)},

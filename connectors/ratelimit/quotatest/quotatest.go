@@ -1,8 +1,9 @@
 // Package quotatest owns what a connector's test needs to show that its
 // reads stay within a vendor's quota without a fake that counts one: a
-// clock whose Sleep only moves Now (for the limiter, apart from the
-// clock the retries record), and a RoundTripper that stamps every request
-// with that clock so the busiest window can be counted afterwards.
+// RoundTripper that stamps every request with the limiter's clock (a
+// connectortest.Clock of its own, apart from the one the retries record),
+// so the busiest window can be counted afterwards, and the check for
+// vendors that pace nothing by default.
 package quotatest
 
 import (
@@ -17,33 +18,6 @@ import (
 
 	"github.com/rollcall-sync/rollcall/connectors"
 )
-
-// Clock never waits: Sleep moves Now on by d. Safe for concurrent use.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewClock starts at a fixed instant.
-func NewClock() *Clock { return &Clock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-// Now is the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Sleep moves the clock on by d, unless ctx has ended.
-func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return nil
-}
 
 // Counter passes every request to Next (nil: http.DefaultTransport) and
 // stamps those Count accepts (nil: all) with Clock's time.

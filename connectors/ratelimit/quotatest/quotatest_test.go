@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/rollcall-sync/rollcall/connectors/connectortest"
 )
 
 // Busiest counts the worst window however it is aligned, and only the
@@ -13,7 +15,7 @@ import (
 func TestCounterBusiest(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
-	clock := NewClock()
+	clock := connectortest.NewClock()
 	c := &Counter{Next: srv.Client().Transport, Clock: clock, Count: func(r *http.Request) bool { return r.Method == http.MethodGet }}
 	client := &http.Client{Transport: c}
 	// 3 at 0 s, 4 at 50 s, 2 at 100 s: the busiest minute is 50-110 s (6)
