@@ -12,12 +12,16 @@
 //
 //   - Collect reads the connector to the end or returns an error and no
 //     snapshot at all, so a source that fails part way can never look like
-//     one whose people left.
+//     one whose people left. CollectWith keeps a large snapshot on disk as
+//     sorted runs (spill.go, collect.go) that every later pass merges as
+//     it reads, so a sync of a million people holds a run, not the district.
 //   - Build merge-joins the snapshot (sorted by email) with the store's
 //     claims of the deployment's source (also in email order) and evaluates
 //     the guards: deletion limit (removals held for approval), empty source
 //     (no removals), seat limit (overflow reported) and expired license (no
 //     adds).
+//   - Build notes adds by their place in the snapshot (adds.go); Apply
+//     reads them back in seat order.
 //   - Apply writes removals, updates and adds in bounded batches. Held
 //     removals become a pending plan (Plan.Pending) that Approve applies
 //     later, only if the deployment's claims are still what they were.
