@@ -1,6 +1,9 @@
 package license
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Op is what a Change does to one claim.
 type Op uint8
@@ -107,3 +110,24 @@ const (
 	ReasonNoSeats = "no free seats"
 	ReasonExpired = "license expired"
 )
+
+// Validate refuses a change no backend may store: an unknown op, an email
+// that is not normalized (NormalizeEmail's form), an invalid source or
+// role. Every Store's Apply checks each change with it before writing.
+func (c *Change) Validate() error {
+	if c.Op != OpUpsert && c.Op != OpRemove {
+		return &FieldError{Field: "op", Value: c.Op.String(), Reason: "must be upsert or remove"}
+	}
+	if n, err := NormalizeEmail(c.Email); err != nil {
+		return err
+	} else if n != c.Email {
+		return &FieldError{Field: "email", Value: c.Email, Reason: fmt.Sprintf("is not normalized (want %q)", n)}
+	}
+	if err := c.Source.Validate(); err != nil {
+		return err
+	}
+	if c.Role != "" && !c.Role.Valid() {
+		return &FieldError{Field: "role", Value: string(c.Role), Reason: "must be student, teacher or other"}
+	}
+	return nil
+}

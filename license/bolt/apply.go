@@ -37,7 +37,7 @@ func (s *Store) Apply(ctx context.Context, licenseID string, changes []license.C
 		return res, err
 	}
 	for i := range changes {
-		if err := validateChange(&changes[i]); err != nil {
+		if err := changes[i].Validate(); err != nil {
 			return res, fmt.Errorf("apply to license %q: change %d: %w", licenseID, i+1, err)
 		}
 	}
@@ -103,70 +103,6 @@ func (s *Store) Apply(ctx context.Context, licenseID string, changes []license.C
 		slog.Int("changes", len(changes)), slog.Int("members_added", res.MembersAdded), slog.Int("members_removed", res.MembersRemoved),
 		slog.Int("claims_updated", res.ClaimsUpdated), slog.Int("unchanged", res.Unchanged), slog.Int("overflow", len(res.Overflow)))
 	return res, nil
-}
-
-// validateChange refuses what no backend may store.
-func validateChange(c *license.Change) error {
-	if c.Op != license.OpUpsert && c.Op != license.OpRemove {
-		return &license.FieldError{Field: "op", Value: c.Op.String(), Reason: "must be upsert or remove"}
-	}
-	if !validEmail(c.Email) {
-		n, err := license.NormalizeEmail(c.Email)
-		if err != nil {
-			return err
-		}
-		return &license.FieldError{Field: "email", Value: c.Email, Reason: fmt.Sprintf("is not normalized (want %q)", n)}
-	}
-	if err := c.Source.Validate(); err != nil {
-		return err
-	}
-	if c.Role != "" && !c.Role.Valid() {
-		return &license.FieldError{Field: "role", Value: string(c.Role), Reason: "must be student, teacher or other"}
-	}
-	return nil
-}
-
-// validEmail accepts a normalized address. Most addresses are plain
-// letters, digits and dots, checked here in nanoseconds; anything else
-// goes through license.NormalizeEmail, the definition.
-func validEmail(e string) bool {
-	at := strings.LastIndexByte(e, '@')
-	if at > 0 && at < len(e)-1 && len(e) <= 254 && plainLocal(e[:at]) && plainDomain(e[at+1:]) {
-		return true
-	}
-	n, err := license.NormalizeEmail(e)
-	return err == nil && n == e
-}
-
-func plainLocal(s string) bool {
-	if s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-' || c == '+') {
-			return false
-		}
-	}
-	return true
-}
-
-func plainDomain(d string) bool {
-	if len(d) > 253 || !strings.Contains(d, ".") {
-		return false
-	}
-	for label := range strings.SplitSeq(d, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func roleOf(c *license.Change) license.Role {

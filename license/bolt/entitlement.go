@@ -23,12 +23,9 @@ func (s *Store) Entitlement(ctx context.Context, email string) (license.Entitlem
 	if err := ctx.Err(); err != nil {
 		return license.Entitlement{}, err
 	}
-	e := email
-	if !validEmail(e) {
-		var err error
-		if e, err = license.NormalizeEmail(email); err != nil {
-			return license.Entitlement{}, fmt.Errorf("entitlement: %w", err)
-		}
+	e, err := license.NormalizeEmail(email)
+	if err != nil {
+		return license.Entitlement{}, fmt.Errorf("entitlement: %w", err)
 	}
 	now := s.now()
 	var buf [4]grantRef // room for most people's grants, on the stack

@@ -32,7 +32,7 @@ func (s *Store) Apply(ctx context.Context, licenseID string, changes []license.C
 		return res, err
 	}
 	for i := range changes {
-		if err := validateChange(&changes[i]); err != nil {
+		if err := changes[i].Validate(); err != nil {
 			return res, fmt.Errorf("apply to license %q: change %d: %w", licenseID, i+1, err)
 		}
 	}
@@ -86,25 +86,6 @@ func (s *Store) Apply(ctx context.Context, licenseID string, changes []license.C
 		slog.Int("changes", len(changes)), slog.Int("members_added", res.MembersAdded), slog.Int("members_removed", res.MembersRemoved),
 		slog.Int("claims_updated", res.ClaimsUpdated), slog.Int("unchanged", res.Unchanged), slog.Int("overflow", len(res.Overflow)))
 	return res, nil
-}
-
-// validateChange refuses what no backend may store.
-func validateChange(c *license.Change) error {
-	if c.Op != license.OpUpsert && c.Op != license.OpRemove {
-		return &license.FieldError{Field: "op", Value: c.Op.String(), Reason: "must be upsert or remove"}
-	}
-	if n, err := license.NormalizeEmail(c.Email); err != nil {
-		return err
-	} else if n != c.Email {
-		return &license.FieldError{Field: "email", Value: c.Email, Reason: fmt.Sprintf("is not normalized (want %q)", n)}
-	}
-	if err := c.Source.Validate(); err != nil {
-		return err
-	}
-	if c.Role != "" && !c.Role.Valid() {
-		return &license.FieldError{Field: "role", Value: string(c.Role), Reason: "must be student, teacher or other"}
-	}
-	return nil
 }
 
 func roleOf(c *license.Change) license.Role {
