@@ -48,6 +48,9 @@ const MaxSkipsRecorded = 1000
 // Snapshot is everything a source said, in one piece: the people a
 // deployment wants claimed, sorted by email with one entry per email.
 type Snapshot struct {
+	// People are the folded people when the snapshot is in memory; a
+	// spilled one (Spilled) keeps them on disk and People is nil: Len
+	// counts them either way.
 	People []Person `json:"people"`
 	// Skipped lists the first MaxSkipsRecorded people that had no or an
 	// invalid email or role; SkippedCount counts all of them.

@@ -222,10 +222,7 @@ func BenchmarkReapply1M(b *testing.B) {
 func BenchmarkEntitlement(b *testing.B) {
 	s, changes := benchFixture(b)
 	ctx := context.Background()
-	emails := make([]string, 4096)
-	for i := range emails {
-		emails[i] = changes[(i*7919)%len(changes)].Email
-	}
+	emails := sampleEmails(changes, 4096)
 	changes = nil
 	runtime.GC()
 	if ent, err := s.Entitlement(ctx, emails[0]); err != nil || len(ent.Licenses) != 2 || !ent.Features["export"] {

@@ -65,17 +65,7 @@ func BenchmarkCPUChurnRemove1M(b *testing.B)   { benchCPUChurn(b, benchMembers, 
 func benchCPUChurn(b *testing.B, n int, remove bool) {
 	changes := benchRoster(n, 2)
 	ctx := context.Background()
-	s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.CreateLicense(ctx, license.License{ID: "district", Name: "District", Type: license.TypeDistrict, Seats: n}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.Apply(ctx, "district", changes, license.ApplyOptions{Actor: "bench"}); err != nil {
-		b.Fatal(err)
-	}
+	s := syncedStore(b, n, changes)
 	var cpu time.Duration
 	var writes int64
 	b.ResetTimer()
@@ -115,10 +105,7 @@ func pageWrites(s *Store) int64 {
 func BenchmarkMemberHistory(b *testing.B) {
 	s, changes := benchFixture(b)
 	ctx := context.Background()
-	emails := make([]string, 4096)
-	for i := range emails {
-		emails[i] = changes[(i*7919)%len(changes)].Email
-	}
+	emails := sampleEmails(changes, 4096)
 	changes = nil
 	runtime.GC()
 	b.ReportAllocs()
@@ -162,17 +149,7 @@ func BenchmarkCPUReapply100k(b *testing.B) {
 	n := benchMembers / 10
 	changes := benchRoster(n, 2)
 	ctx := context.Background()
-	s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.CreateLicense(ctx, license.License{ID: "district", Name: "District", Type: license.TypeDistrict, Seats: n}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.Apply(ctx, "district", changes, license.ApplyOptions{Actor: "bench"}); err != nil {
-		b.Fatal(err)
-	}
+	s := syncedStore(b, n, changes)
 	w0 := pageWrites(s)
 	var cpu time.Duration
 	b.ResetTimer()
@@ -206,4 +183,32 @@ func BenchmarkCPUReapply1M(b *testing.B) {
 		}
 	}
 	b.ReportMetric(cpu.Seconds()*1000/float64(b.N), "cpu-ms/op")
+}
+
+// syncedStore is a store in a temporary folder whose license "district"
+// (n seats) holds changes, closed when the benchmark ends.
+func syncedStore(b *testing.B, n int, changes []license.Change) *Store {
+	b.Helper()
+	ctx := context.Background()
+	s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if _, err := s.CreateLicense(ctx, license.License{ID: "district", Name: "District", Type: license.TypeDistrict, Seats: n}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Apply(ctx, "district", changes, license.ApplyOptions{Actor: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// sampleEmails picks n members' emails spread over changes.
+func sampleEmails(changes []license.Change, n int) []string {
+	emails := make([]string, n)
+	for i := range emails {
+		emails[i] = changes[(i*7919)%len(changes)].Email
+	}
+	return emails
 }
