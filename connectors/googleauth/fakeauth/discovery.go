@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/rollcall-sync/rollcall/connectors/fidelity"
 )
 
 // Discovery is a Google API discovery document, as shipped inside the
@@ -227,4 +229,40 @@ func JSONPaths(body []byte) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// CheckTable holds every row of a fake's fidelity table to the discovery
+// document: each endpoint a method, each parameter one of the method's (or
+// a system parameter), each field a property of the method's response
+// schema. Rows for every endpoint ("*") may only be error-body fields
+// ("error.…"): Google's common error format, which discovery documents do
+// not describe. It returns how many rows it checked and what disagreed,
+// each naming the table's line.
+func (d *Discovery) CheckTable(tab *fidelity.Table) (checked int, problems []error) {
+	for _, r := range tab.Rows {
+		var m *Method
+		if r.Endpoint != "*" {
+			if m = d.MethodFor(r.Endpoint); m == nil {
+				problems = append(problems, fmt.Errorf("%s:%d: endpoint %q is no method of the discovery document", tab.Name, r.Line, r.Endpoint))
+				continue
+			}
+		}
+		var err error
+		switch {
+		case r.Kind == fidelity.KindParam:
+			err = d.CheckParam(m, r.Name)
+			checked++
+		case r.Kind == fidelity.KindField && m == nil:
+			if !strings.HasPrefix(r.Name, "error.") {
+				err = fmt.Errorf("field %q for every endpoint, but only error-body fields may be", r.Name)
+			}
+		case r.Kind == fidelity.KindField:
+			err = d.CheckField(m, r.Name)
+			checked++
+		}
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s:%d: %w", tab.Name, r.Line, err))
+		}
+	}
+	return checked, problems
 }

@@ -6,14 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	admin "google.golang.org/api/admin/directory/v1"
 	"google.golang.org/api/option"
 
-	"github.com/rollcall-sync/rollcall/connectors/fidelity"
 	"github.com/rollcall-sync/rollcall/connectors/googleauth/fakeauth"
 )
 
@@ -30,35 +28,9 @@ func TestFidelityTableAgreesWithDiscovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab := Table()
-	checked := 0
-	for _, r := range tab.Rows {
-		var m *fakeauth.Method
-		if r.Endpoint != "*" {
-			ep := r.Endpoint
-			if m = d.MethodFor(ep); m == nil {
-				t.Errorf("FIDELITY.md:%d: endpoint %q is no method of %s", r.Line, ep, discoveryDoc)
-				continue
-			}
-		}
-		switch r.Kind {
-		case fidelity.KindParam:
-			if err := d.CheckParam(m, r.Name); err != nil {
-				t.Errorf("FIDELITY.md:%d: %v", r.Line, err)
-			}
-			checked++
-		case fidelity.KindField:
-			if m == nil {
-				if !strings.HasPrefix(r.Name, "error.") {
-					t.Errorf("FIDELITY.md:%d: field %q for every endpoint, but only error-body fields may be", r.Line, r.Name)
-				}
-				continue
-			}
-			if err := d.CheckField(m, r.Name); err != nil {
-				t.Errorf("FIDELITY.md:%d: %v", r.Line, err)
-			}
-			checked++
-		}
+	checked, problems := d.CheckTable(Table())
+	for _, err := range problems {
+		t.Error(err)
 	}
 	if checked < 50 {
 		t.Fatalf("only %d rows checked against the discovery document", checked)
