@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"time"
 
@@ -15,14 +14,6 @@ import (
 
 	"github.com/rollcall-sync/rollcall/license"
 )
-
-func cloneLicense(l license.License) license.License {
-	l.Domains = slices.Clone(l.Domains)
-	l.Admins = slices.Clone(l.Admins)
-	l.Features = maps.Clone(l.Features)
-	l.Key.Hash = bytes.Clone(l.Key.Hash)
-	return l
-}
 
 func keyHashArg(h []byte) any {
 	if len(h) == 0 {
@@ -44,7 +35,7 @@ func (s *Store) CreateLicense(ctx context.Context, l license.License) (license.L
 	if err := ctx.Err(); err != nil {
 		return license.License{}, err
 	}
-	l = cloneLicense(l)
+	l = l.Clone()
 	if l.ID == "" {
 		l.ID = license.NewID()
 	}
@@ -155,35 +146,12 @@ func (s *Store) UpdateLicense(ctx context.Context, id string, actor string, fn f
 		if err != nil {
 			return err
 		}
-		l := cloneLicense(old)
-		if err := fn(&l); err != nil {
-			return err
-		}
-		switch {
-		case l.ID != old.ID:
-			return &license.FieldError{Field: "id", Value: l.ID, Reason: "cannot be changed"}
-		case !l.Created.Equal(old.Created):
-			return &license.FieldError{Field: "created", Value: l.Created.String(), Reason: "cannot be changed"}
-		case l.Used != old.Used:
-			return &license.FieldError{Field: "used", Reason: "is kept by the store and cannot be set"}
-		}
-		l.Created = old.Created
-		if !l.Expires.IsZero() {
-			l.Expires = l.Expires.UTC().Round(0)
-		}
-		if err := l.Normalize(); err != nil {
-			return err
-		}
-		if l.Seats < l.Used {
-			return fmt.Errorf("seats %d is below the %d members on the license: %w", l.Seats, l.Used, license.ErrSeatLimit)
-		}
-		before, _ := json.Marshal(&old)
-		after, err := json.Marshal(&l)
+		l, after, err := license.Update(old, fn)
 		if err != nil {
 			return err
 		}
 		out = l
-		if bytes.Equal(before, after) {
+		if after == nil {
 			return nil // nothing to write
 		}
 		now := s.clock(time.Time{})
